@@ -1,0 +1,53 @@
+"""The Python API: ``load``, ``check``, ``json_schema`` (FORMAT.md section 6)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from netcheck import source, validation
+from netcheck.checker import FileReport, Options, check_network
+from netcheck.spec import Network
+from netcheck.violation import Violation
+
+
+class SpecError(Exception):
+    """A spec could not be loaded; ``violations`` says where and why."""
+
+    def __init__(self, path: str, violations: list[Violation]) -> None:
+        first = violations[0] if violations else None
+        where = f"{path}:{first.line}:{first.column}: {first.code} {first.message}" if first else path
+        super().__init__(where)
+        self.path = path
+        self.violations = violations
+
+
+def load(path: str | Path, limits: source.Limits = source.Limits()) -> Network:
+    """Read and validate a spec file; raises ``SpecError`` with its violations."""
+    name = str(path)
+    document = source.read_file(name, limits)
+    violations = list(document.violations)
+    network = None
+    if document.readable:
+        network, problems = validation.to_network(document)
+        violations.extend(problems)
+    errors = [violation for violation in violations if violation.is_error]
+    if network is None or errors:
+        raise SpecError(name, errors or violations)
+    return network
+
+
+def check(network: Network, options: Options = Options()) -> FileReport:
+    """Run every check on a loaded network: ``.layers``, ``.totals``, ``.violations``, ``.ok``."""
+    locator = network._source
+    data = locator.root if locator is not None else network.model_dump(exclude_none=True)
+    return check_network(network, options, data=data)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the format, as committed in ``schemas/netcheck.schema.json``."""
+    from netcheck.schema import build
+
+    schema: dict[str, Any] = json.loads(json.dumps(build()))
+    return schema

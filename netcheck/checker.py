@@ -1,0 +1,157 @@
+"""One file in, one report out: read, validate, run the engine, locate, fix, filter.
+
+Every failure a file can cause ends here as a located violation; nothing a
+file contains can raise out of ``check_path`` (the funnel at the bottom turns
+any unexpected exception into NC001 rather than a traceback).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+
+from netcheck import engine, source, validation
+from netcheck.engine import Finding, LayerRow
+from netcheck.fixing import Budget, verified_fixes
+from netcheck.source import Document, Limits, Locator
+from netcheck.spec import Network
+from netcheck.violation import Violation, code_matches
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What to report: codes to ignore or select (by prefix), limits, whether to compute fixes."""
+
+    ignore: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    limits: Limits = Limits()
+    fixes: bool = True
+
+    def wants(self, code: str) -> bool:
+        """True when ``code`` is selected (or nothing is) and not ignored."""
+        if self.select and not code_matches(code, self.select):
+            return False
+        return not code_matches(code, self.ignore)
+
+
+@dataclass(slots=True)
+class FileReport:
+    """The result for one file: its layers, totals and violations."""
+
+    path: str
+    name: str | None = None
+    rows: list[LayerRow] = field(default_factory=list)
+    totals: dict[str, int | None] = field(default_factory=dict)
+    violations: list[Violation] = field(default_factory=list)
+    network: Network | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when no error is reported (warnings allowed)."""
+        return not any(violation.is_error for violation in self.violations)
+
+    @property
+    def layers(self) -> list[LayerRow]:
+        """The per-layer rows (an alias for ``rows``)."""
+        return self.rows
+
+    @property
+    def errors(self) -> int:
+        """How many errors are reported."""
+        return sum(1 for violation in self.violations if violation.is_error)
+
+    @property
+    def warnings(self) -> int:
+        """How many warnings are reported."""
+        return len(self.violations) - self.errors
+
+
+def check_path(path: str, options: Options = Options()) -> FileReport:
+    """Check the file at ``path``."""
+    return _funnel(path, lambda: check_document(source.read_file(path, options.limits), path, options))
+
+
+def check_text(text: str, path: str = "<text>", options: Options = Options()) -> FileReport:
+    """Check YAML ``text`` as if it were the file at ``path``."""
+    return _funnel(path, lambda: check_document(source.parse(text, options.limits), path, options))
+
+
+def check_document(document: Document, path: str, options: Options = Options()) -> FileReport:
+    """Validate a parsed document and run the engine on it."""
+    report = FileReport(path)
+    violations = list(document.violations)
+    if document.readable:
+        network, problems = validation.to_network(document)
+        violations.extend(problems)
+        if network is not None:
+            report = check_network(network, options, path, document.data)
+            violations.extend(report.violations)
+    report.violations = _select(_named(violations, document), options)
+    return report
+
+
+def check_network(network: Network, options: Options = Options(), path: str = "<network>",
+                  data: Any = None) -> FileReport:
+    """Run the engine on a validated network and locate its findings (when it came from a file)."""
+    result = engine.run(network)
+    locator: Locator | None = network._source
+    budget = Budget()
+    violations = []
+    for finding in result.findings:
+        line, column = _locate(finding, locator)
+        fixes = verified_fixes(finding, network, data, result, budget) \
+            if options.fixes and options.wants(finding.code) else ()
+        violations.append(Violation(finding.code, finding.message, line, column, finding.layer, finding.path, fixes))
+    for row in result.rows:
+        row.line, row.column = _locate(Finding("", "", ("layers", row.index), row.name, True), locator)
+    return FileReport(path, network.name, result.rows, result.totals, _select(violations, options), network)
+
+
+def _locate(finding: Finding, locator: Locator | None) -> tuple[int, int]:
+    if locator is None:
+        return (0, 0)
+    return locator.start_of(finding.path) if finding.at_layer else locator.find(finding.path)
+
+
+def _select(violations: list[Violation], options: Options) -> list[Violation]:
+    kept = [violation for violation in violations if options.wants(violation.code)]
+    return sorted(kept, key=lambda v: (v.line, v.column, v.code))
+
+
+def _named(violations: list[Violation], document: Document) -> list[Violation]:
+    """Give violations found while reading (NC002, NC003) the name of the layer they sit in."""
+    data = document.data
+    layers = data.get("layers") if isinstance(data, dict) else None
+    if not isinstance(layers, list):
+        return violations
+    starts = [document.locator.start_of(("layers", i)) for i in range(len(layers))]
+    end = _end_of_layers(data, document.locator)
+    named = []
+    for violation in violations:
+        where = (violation.line, violation.column)
+        if violation.layer is None and not violation.path and starts and starts[0] <= where < end:
+            index = bisect.bisect_right(starts, (violation.line, violation.column)) - 1
+            violation = Violation(violation.code, violation.message, violation.line, violation.column,
+                                  validation.layer_name(data, ("layers", index)), violation.path, violation.fixes)
+        named.append(violation)
+    return named
+
+
+def _end_of_layers(data: dict[str, Any], locator: Locator) -> tuple[int, int]:
+    """Where the top-level key after ``layers`` starts (the end of the layers' text)."""
+    layers_at = locator.find(("layers",))
+    later = [locator.find((key,)) for key in data if isinstance(key, str)]
+    return min((where for where in later if where > layers_at), default=(2**62, 0))
+
+
+def _funnel(path: str, work: Any) -> FileReport:
+    """Run ``work``; any exception a file provokes becomes an NC001 instead of a traceback."""
+    try:
+        report: FileReport = work()
+        return report
+    except (RecursionError, MemoryError) as error:
+        message = f"the file is too complex to check ({type(error).__name__})"
+    except Exception as error:  # noqa: BLE001 - the funnel: no input may crash the checker
+        message = f"internal error while checking this file ({type(error).__name__}); please report it"
+    return FileReport(path, violations=[Violation("NC001", message, 1, 1)])

@@ -1,0 +1,198 @@
+"""Walks the network in graph order, applies each layer's rule, collects rows and findings.
+
+A layer whose input could not be computed (kernel too large, incompatible
+shapes, a cycle) is left without output; a layer that is only fractional under
+strict rounding (NC101) passes on its floored size so that the rest of the
+network is still checked, as PyTorch would run it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from netcheck import graph
+from netcheck.layers import RULES, Flow, Outcome
+from netcheck.layers.base import Field, Number
+from netcheck.spec import LayerExpect, Network, NetworkExpect, Shape
+from netcheck.violation import DocPath
+
+COUNTS = ("params", "trainable_params", "non_trainable_params", "unshared_params", "macs", "neurons")
+
+
+@dataclass(slots=True)
+class LayerRow:
+    """One layer's line in the summary: what it outputs and what it costs."""
+
+    index: int
+    name: str
+    type: str
+    inputs: list[str]
+    output: Shape | None = None
+    trainable_params: int | None = None
+    non_trainable_params: int | None = None
+    unshared_params: int | None = None
+    macs: int | None = None
+    width: Field | None = None
+    height: Field | None = None
+    line: int = 0
+    column: int = 0
+
+    @property
+    def params(self) -> int | None:
+        """Trainable plus non-trainable parameters."""
+        if self.trainable_params is None or self.non_trainable_params is None:
+            return None
+        return self.trainable_params + self.non_trainable_params
+
+    @property
+    def neurons(self) -> int | None:
+        """Output values: W_out·H_out·D_out."""
+        return None if self.output is None else self.output.width * self.output.height * self.output.depth
+
+    @property
+    def receptive_field(self) -> Number | None:
+        """The receptive field along the width axis, in input pixels."""
+        return None if self.width is None else self.width.size
+
+    @property
+    def jump(self) -> Number | None:
+        """The effective stride along the width axis, in input pixels."""
+        return None if self.width is None else self.width.jump
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A violation before it is located: code, message, document path, layer, fix hints.
+
+    ``at_layer`` findings point at the layer's first key, the others at ``path``.
+    """
+
+    code: str
+    message: str
+    path: DocPath
+    layer: str | None
+    at_layer: bool = False
+    hint: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Result:
+    """Everything the engine computed for one network."""
+
+    rows: list[LayerRow]
+    totals: dict[str, int | None]
+    findings: list[Finding]
+    output: Shape | None
+    flows: dict[str, Flow | None]
+
+
+def run(network: Network) -> Result:
+    """Push the input volume through every layer; collect rows, totals and findings."""
+    layout = graph.build(network)
+    findings = [Finding("NC004", problem.message, problem.path, problem.layer) for problem in layout.problems]
+    rows = [LayerRow(i, name, layer.type, layout.inputs[i])
+            for i, (layer, name) in enumerate(zip(network.layers, layout.names))]
+    flows: dict[str, Flow | None] = {graph.INPUT: Flow(network.input.shape)}
+    for position in layout.order:
+        layer = network.layers[position]
+        sources = [flows.get(name) for name in layout.inputs[position]]
+        if any(source is None for source in sources):
+            flows[layout.names[position]] = None
+            continue
+        outcome = RULES[layer.type](layer, sources, layer_rounding(layer, network))  # type: ignore[arg-type]
+        flows[layout.names[position]] = outcome.flow
+        _fill(rows[position], outcome)
+        findings.extend(_located(outcome, position, layout.names[position]))
+    findings.extend(_unused(layout))
+    totals = _totals(rows)
+    last = rows[-1].output
+    for row, layer in zip(rows, network.layers):
+        if layer.expect is not None:
+            findings.extend(check_expect(layer.expect, row, ("layers", row.index, "expect")))
+    if network.expect is not None:
+        findings.extend(check_network_expect(network.expect, last, totals))
+    return Result(rows, totals, findings, last, flows)
+
+
+def layer_rounding(layer: Any, network: Network) -> str:
+    """The layer's own rounding if it has one, else the network's."""
+    own = getattr(layer, "rounding", None)
+    return own if own is not None else network.rounding
+
+
+def _fill(row: LayerRow, outcome: Outcome) -> None:
+    row.trainable_params = outcome.trainable
+    row.non_trainable_params = outcome.non_trainable if outcome.trainable is not None else None
+    if outcome.flow is None:
+        return
+    row.output = outcome.flow.shape
+    row.width, row.height = outcome.flow.width, outcome.flow.height
+    row.macs = outcome.macs
+    row.unshared_params = outcome.unshared if outcome.unshared is not None else row.params
+    if outcome.unshared is None and outcome.trainable is None:
+        row.unshared_params = None
+
+
+def _located(outcome: Outcome, position: int, name: str) -> list[Finding]:
+    found = []
+    for problem in outcome.problems:
+        path: DocPath = ("layers", position) if problem.key is None else ("layers", position, problem.key)
+        found.append(Finding(problem.code, problem.message, path, name, problem.key is None, problem.hint))
+    return found
+
+
+def _unused(layout: graph.Graph) -> list[Finding]:
+    read = {name for wanted in layout.inputs for name in wanted}
+    last = len(layout.names) - 1
+    return [
+        Finding("NC205", f"the output of {name} is never read: no layer lists it in inputs and it is not the last "
+                f"layer (the network's output is {layout.names[last]})", ("layers", i), name, True)
+        for i, name in enumerate(layout.names)
+        if i != last and name not in read
+    ]
+
+
+def _totals(rows: list[LayerRow]) -> dict[str, int | None]:
+    """Sums over the layers; None where some layer's count could not be computed."""
+    totals: dict[str, int | None] = {}
+    for count in COUNTS:
+        values = [getattr(row, count) for row in rows]
+        totals[count] = None if None in values else sum(values)
+    return totals
+
+
+def check_expect(expect: LayerExpect, row: LayerRow, path: DocPath) -> list[Finding]:
+    """NC105 for each assertion on a layer that does not hold (unknown values are not judged)."""
+    found = []
+    if expect.shape is not None and row.output is not None and expect.shape.shape != row.output:
+        found.append(_mismatch(path + ("shape",), row.name, "output shape", str(expect.shape.shape),
+                               str(row.output), str(row.output)))
+    for count in COUNTS:
+        wanted, actual = getattr(expect, count), getattr(row, count)
+        if wanted is not None and actual is not None and wanted != actual:
+            found.append(_mismatch(path + (count,), row.name, count.replace("_", " "), f"{wanted:,}", f"{actual:,}",
+                                   actual))
+    return found
+
+
+def check_network_expect(
+    expect: NetworkExpect, output: Shape | None, totals: dict[str, int | None]
+) -> list[Finding]:
+    """NC105 for each whole-network assertion that does not hold."""
+    found = []
+    path: DocPath = ("expect",)
+    if expect.output is not None and output is not None and expect.output.shape != output:
+        found.append(_mismatch(path + ("output",), None, "network output shape", str(expect.output.shape),
+                               str(output), str(output)))
+    for count in COUNTS:
+        wanted, actual = getattr(expect, count), totals[count]
+        if wanted is not None and actual is not None and wanted != actual:
+            found.append(_mismatch(path + (count,), None, f"total {count.replace('_', ' ')}", f"{wanted:,}",
+                                   f"{actual:,}", actual))
+    return found
+
+
+def _mismatch(path: DocPath, layer: str | None, what: str, wanted: str, actual: str, value: Any) -> Finding:
+    return Finding("NC105", f"expected {what} {wanted}, but the layers give {actual}", path, layer,
+                   hint={"actual": value})

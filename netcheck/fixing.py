@@ -1,0 +1,109 @@
+"""Fixes that are verified, not guessed: each candidate is applied to the document's
+data and the whole network is checked again. A fix is kept only if its violation is
+gone and no error appears that was not there before.
+
+Verification costs a full check per candidate, so each file has a budget of
+layer-evaluations; past it, violations are reported without fixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from netcheck import engine, rules
+from netcheck.engine import Finding
+from netcheck.spec import Network
+from netcheck.violation import DocPath, Edit, Fix
+
+FIXES_SHOWN = 2
+BUDGET = 400_000
+Key = tuple[str, str | None, DocPath]
+
+
+@dataclass(slots=True)
+class Budget:
+    """Layer-evaluations left for verifying fixes in one file."""
+
+    left: int = BUDGET
+
+    def spend(self, layers: int) -> bool:
+        """Take ``layers`` from the budget; False when it is exhausted."""
+        if self.left < layers:
+            return False
+        self.left -= layers
+        return True
+
+
+def key_of(finding: Finding) -> Key:
+    """What identifies a finding across edits: code, layer and the path below the layer."""
+    path = finding.path
+    if len(path) >= 2 and path[0] == "layers":
+        return (finding.code, finding.layer, path[2:])
+    return (finding.code, finding.layer, path)
+
+
+def error_keys(findings: Iterable[Finding]) -> set[Key]:
+    """The keys of the error findings."""
+    return {key_of(finding) for finding in findings if finding.code[:3] in ("NC0", "NC1")}
+
+
+def apply(data: Any, edits: Iterable[Edit]) -> Any:
+    """A copy of ``data`` with ``edits`` applied; only the containers on each path are copied."""
+    for edit in edits:
+        data = _apply_one(data, edit.path, edit.value, edit.insert)
+    return data
+
+
+def _apply_one(node: Any, path: DocPath, value: Any, insert: bool) -> Any:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    copy: Any = dict(node) if isinstance(node, dict) else list(node)
+    if not rest and insert:
+        copy.insert(int(head), value)
+    elif isinstance(copy, dict):
+        copy[head] = _apply_one(copy.get(head, {}), rest, value, insert)
+    else:
+        copy[int(head)] = _apply_one(copy[int(head)], rest, value, insert)
+    return copy
+
+
+def verified_fixes(
+    finding: Finding, network: Network, data: Any, result: engine.Result, budget: Budget
+) -> tuple[Fix, ...]:
+    """Up to two fixes for ``finding``, from the best group of candidates that verifies."""
+    if data is None or not _fixable(finding):
+        return ()
+    context = rules.Context(finding, network, data, result)
+    before = error_keys(result.findings)
+    target = key_of(finding)
+    kept: list[Fix] = []
+    for group in rules.candidates(context):
+        for fix in group:
+            if len(kept) == FIXES_SHOWN or not budget.spend(len(network.layers)):
+                return tuple(kept)
+            if _holds(fix, data, before, target):
+                kept.append(fix)
+        if kept:
+            return tuple(kept)
+    return tuple(kept)
+
+
+def _fixable(finding: Finding) -> bool:
+    return finding.code in ("NC101", "NC102", "NC103", "NC104", "NC105", "NC201")
+
+
+def _holds(fix: Fix, data: Any, before: set[Key], target: Key) -> bool:
+    try:
+        network = Network.model_validate(apply(data, fix.edits))
+    except (ValidationError, ValueError, TypeError, IndexError):
+        return False
+    findings = engine.run(network).findings
+    after = error_keys(findings)
+    if target in after or target in {key_of(f) for f in findings}:
+        return False
+    return after <= before

@@ -1,0 +1,134 @@
+"""The layer graph: names, inputs, and an order in which every input comes first.
+
+Iterative (Kahn's algorithm), so 100,000 layers in a chain cost no recursion.
+NC004 findings for duplicate or reserved names, unknown inputs and cycles.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from dataclasses import dataclass, field
+
+from netcheck.spec import Network
+from netcheck.violation import DocPath
+
+INPUT = "input"
+
+
+@dataclass(frozen=True, slots=True)
+class GraphProblem:
+    """An NC004 finding: its message and the document path it is about."""
+
+    message: str
+    path: DocPath
+    layer: str | None
+
+
+@dataclass(slots=True)
+class Graph:
+    """Names and inputs per layer (by index), the computing order, and problems."""
+
+    names: list[str]
+    inputs: list[list[str]]
+    order: list[int]
+    problems: list[GraphProblem] = field(default_factory=list)
+
+
+def default_names(network: Network) -> list[str]:
+    """Each layer's name: its own, or ``<type>_<n>`` counting 1-based per type."""
+    counts: dict[str, int] = {}
+    names = []
+    for layer in network.layers:
+        counts[layer.type] = counts.get(layer.type, 0) + 1
+        names.append(layer.name if layer.name is not None else f"{layer.type}_{counts[layer.type]}")
+    return names
+
+
+def build(network: Network) -> Graph:
+    """Resolve names and inputs, and order the layers so that inputs come first."""
+    names = default_names(network)
+    problems: list[GraphProblem] = []
+    index_of = _index_names(network, names, problems)
+    inputs = []
+    for position, layer in enumerate(network.layers):
+        if layer.inputs is not None:
+            inputs.append(list(layer.inputs))
+        else:
+            inputs.append([names[position - 1] if position else INPUT])
+    for position, wanted in enumerate(inputs):
+        for slot, name in enumerate(wanted):
+            if name != INPUT and name not in index_of:
+                problems.append(GraphProblem(_unknown(name, names), ("layers", position, "inputs", slot), names[position]))
+    order = _order(inputs, index_of, names, problems)
+    return Graph(names, inputs, order, problems)
+
+
+def _index_names(network: Network, names: list[str], problems: list[GraphProblem]) -> dict[str, int]:
+    index_of: dict[str, int] = {}
+    for position, (layer, name) in enumerate(zip(network.layers, names)):
+        path: DocPath = ("layers", position, "name") if layer.name is not None else ("layers", position)
+        if name == INPUT:
+            problems.append(GraphProblem("the name input is reserved for the network input; rename this layer",
+                                         path, name))
+        elif name in index_of:
+            first = index_of[name]
+            how = "named" if network.layers[first].name is not None else "the default name of"
+            problems.append(GraphProblem(
+                f"duplicate layer name {name!r}: layers[{first}] is {how} {name!r} already; names must be unique",
+                path, name))
+        else:
+            index_of[name] = position
+    return index_of
+
+
+def _unknown(name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(name, [INPUT, *names], n=1) if len(names) < 5000 else []
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown input {name!r}: no layer has this name{hint}"
+
+
+def _order(
+    inputs: list[list[str]], index_of: dict[str, int], names: list[str], problems: list[GraphProblem]
+) -> list[int]:
+    waiting = [0] * len(inputs)
+    readers: list[list[int]] = [[] for _ in inputs]
+    for position, wanted in enumerate(inputs):
+        for name in set(wanted):
+            source = index_of.get(name)
+            if source is not None:
+                waiting[position] += 1
+                readers[source].append(position)
+    ready = deque(position for position, count in enumerate(waiting) if count == 0)
+    order = []
+    while ready:
+        position = ready.popleft()
+        order.append(position)
+        for reader in readers[position]:
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                ready.append(reader)
+    if len(order) < len(inputs):
+        _report_cycle(inputs, index_of, names, waiting, problems)
+    return order
+
+
+def _report_cycle(
+    inputs: list[list[str]], index_of: dict[str, int], names: list[str], waiting: list[int],
+    problems: list[GraphProblem],
+) -> None:
+    stuck = {position for position, count in enumerate(waiting) if count}
+    position = min(stuck)
+    seen: dict[int, int] = {}
+    walk = []
+    while position not in seen:
+        seen[position] = len(walk)
+        walk.append(position)
+        position = next(index_of[name] for name in inputs[position]
+                        if name in index_of and index_of[name] in stuck)
+    cycle = walk[seen[position]:]
+    cycle_names = " ← ".join(names[step] for step in [*cycle, cycle[0]])
+    first = min(cycle)
+    problems.append(GraphProblem(
+        f"cycle in the inputs: {cycle_names} (each reads the next); a network must be acyclic",
+        ("layers", first, "inputs"), names[first]))

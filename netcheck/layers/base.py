@@ -1,0 +1,102 @@
+"""What flows between layers, and what a layer rule returns.
+
+Sizes are exact integers; receptive fields and jumps are integers or
+``fractions.Fraction`` (a transposed convolution divides the jump). Never floats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from netcheck.spec import Shape
+
+Number = int | Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """The receptive field on the network input along one axis, and the jump (effective stride)."""
+
+    size: Number = 1
+    jump: Number = 1
+
+    def through_window(self, kernel_eff: int, stride: Number) -> Field:
+        """After a sliding window of dilated size ``kernel_eff`` moving by ``stride``."""
+        return Field(self.size + (kernel_eff - 1) * self.jump, _exact(self.jump * stride))
+
+    def scaled(self, factor: Number) -> Field:
+        """The jump divided by an upsampling ``factor``; the field is unchanged."""
+        return Field(self.size, _exact(Fraction(self.jump) / factor))
+
+
+def _exact(value: Number) -> Number:
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """What a layer hands to the next: its output volume and receptive fields per axis."""
+
+    shape: Shape
+    width: Field = Field()
+    height: Field = Field()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A violation found by a layer rule, before it is located in the file.
+
+    ``key`` is the layer key it is about (None: the layer as a whole, pointed at
+    by its first key); ``hint`` carries the numbers the fix finders need.
+    """
+
+    code: str
+    message: str
+    key: str | None = None
+    hint: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a layer rule computed: output (None when it cannot be), counts, problems."""
+
+    flow: Flow | None
+    trainable: int | None = 0
+    non_trainable: int = 0
+    unshared: int | None = None
+    macs: int | None = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def params(self) -> int | None:
+        """Trainable plus non-trainable parameters, as Keras counts them."""
+        return None if self.trainable is None else self.trainable + self.non_trainable
+
+
+def same_flow(flow: Flow, shape: Shape | None = None) -> Flow:
+    """``flow`` with a new shape and unchanged receptive fields."""
+    return Flow(shape or flow.shape, flow.width, flow.height)
+
+
+def show(value: Number) -> str:
+    """A number for a message: whole numbers as integers, others with two decimals.
+
+    More decimals are shown when two would make a fraction look whole (9.999 is
+    never printed as 10).
+    """
+    if isinstance(value, int) or value.denominator == 1:
+        return str(int(value))
+    for places in range(2, 12):
+        text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")
+        if "." in text:
+            return text
+    return f"{value.numerator}/{value.denominator}"
+
+
+def plural(count: int, word: str) -> str:
+    """``1 column``, ``2 columns``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

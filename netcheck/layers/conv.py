@@ -1,0 +1,127 @@
+"""conv2d and conv_transpose2d: shapes, shared and unshared parameters, MACs."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from netcheck.layers.base import Field, Flow, Outcome, Problem, plural, show
+from netcheck.layers.sliding import padding_pair, slide_plane
+from netcheck.layers.window import LINES, SIDES
+from netcheck.spec import Conv2d, ConvTranspose2d, Shape, pair
+
+
+def groups_problems(groups: int, depth: int, filters: int) -> list[Problem]:
+    """NC104 when ``groups`` does not divide the input depth or the filter count."""
+    problems = []
+    for what, value in (("input depth", depth), ("filters", filters)):
+        if value % groups:
+            problems.append(Problem(
+                "NC104",
+                f"groups {groups} does not divide {what} {value} ({value}/{groups} = {show(Fraction(value, groups))})",
+                None, {"groups": groups, "depth": depth, "filters": filters},
+            ))
+    return problems
+
+
+def conv2d(layer: Conv2d, flows: list[Flow], rounding: str) -> Outcome:
+    """W_out = (W − F_eff + 2P)/S + 1 per axis, × K; F_w·F_h·(D/groups)·K (+K) parameters."""
+    flow = flows[0]
+    depth, filters, groups = flow.shape.depth, layer.filters, layer.groups
+    plane = slide_plane(flow, layer.kernel, layer.stride, layer.padding, layer.dilation, rounding)
+    problems = plane.problems + groups_problems(groups, depth, filters)
+    kernel_w, kernel_h = pair(layer.kernel)
+    weights_per_filter = kernel_w * kernel_h * depth // groups
+    bias = 1 if layer.bias else 0
+    valid_groups = not any(problem.code == "NC104" for problem in problems)
+    trainable = (weights_per_filter * filters + bias * filters) if valid_groups else None
+    if not plane.valid or plane.width is None or plane.height is None:
+        return Outcome(None, trainable, problems=problems)
+    out = Shape(plane.width, plane.height, filters)
+    positions = out.width * out.height
+    return Outcome(
+        Flow(out, *plane.fields),
+        trainable,
+        unshared=(weights_per_filter + bias) * positions * filters if valid_groups else None,
+        macs=positions * filters * weights_per_filter if valid_groups else None,
+        problems=problems,
+    )
+
+
+def conv_transpose2d(layer: ConvTranspose2d, flows: list[Flow], rounding: str) -> Outcome:
+    """(W − 1)·S − 2P + F_eff + output_padding per axis, × K; D·(K/groups)·F_w·F_h (+K) parameters."""
+    flow = flows[0]
+    shape, filters, groups = flow.shape, layer.filters, layer.groups
+    kernels, strides, dilations = pair(layer.kernel), pair(layer.stride), pair(layer.dilation)
+    paddings, extras = padding_pair(layer.padding), pair(layer.output_padding)
+    problems = groups_problems(groups, shape.depth, filters)
+    sizes = []
+    fields = []
+    for index, (axis, size, old_field) in enumerate((("width", shape.width, flow.width),
+                                                     ("height", shape.height, flow.height))):
+        kernel_eff = dilations[index] * (kernels[index] - 1) + 1
+        out, axis_problems = _transposed_axis(
+            axis, size, kernel_eff, strides[index], paddings[index], extras[index], dilations[index])
+        sizes.append(out)
+        problems.extend(axis_problems)
+        scaled = old_field.scaled(strides[index])
+        fields.append(Field(scaled.size + (kernel_eff - 1) * scaled.jump, scaled.jump))
+    valid_groups = not any(problem.code == "NC104" for problem in problems)
+    weights = shape.depth * (filters // groups) * kernels[0] * kernels[1]
+    bias = 1 if layer.bias else 0
+    trainable = weights + bias * filters if valid_groups else None
+    if sizes[0] is None or sizes[1] is None:
+        return Outcome(None, trainable, problems=problems)
+    out = Shape(sizes[0], sizes[1], filters)
+    inputs = shape.width * shape.height
+    return Outcome(
+        Flow(out, fields[0], fields[1]),
+        trainable,
+        unshared=inputs * weights + bias * out.width * out.height * filters if valid_groups else None,
+        macs=inputs * weights if valid_groups else None,
+        problems=problems,
+    )
+
+
+def _transposed_axis(
+    axis: str, size: int, kernel_eff: int, stride: int, padding: int | str, extra: int, dilation: int
+) -> tuple[int | None, list[Problem]]:
+    problems = []
+    if extra >= max(stride, dilation):
+        problems.append(Problem(
+            "NC301",
+            f"{axis}: PyTorch refuses output_padding {extra}: it must be smaller than the stride ({stride}) "
+            f"or the dilation ({dilation})",
+            "output_padding",
+        ))
+    if padding == "same":
+        full = (size - 1) * stride + kernel_eff + extra
+        total = full - size * stride
+        if total < 0:
+            problems.append(Problem(
+                "NC204",
+                f"{axis}: padding same cannot give {size}·{stride} = {size * stride}: the kernel spans only "
+                f"{kernel_eff} < stride {stride}, so the output is ({size} − 1)·{stride} + {kernel_eff} + {extra} "
+                f"= {full}, as ONNX computes it",
+                "padding",
+            ))
+            return full, problems
+        if total % 2:
+            before, after = SIDES[axis]
+            problems.append(Problem(
+                "NC204",
+                f"{axis}: padding same removes {plural(total, LINES[axis])} to give {size}·{stride} = "
+                f"{size * stride}, {total // 2} {before} and {total - total // 2} {after}: not symmetric",
+                "padding",
+            ))
+        return size * stride, problems
+    pad = int(padding)
+    out = (size - 1) * stride - 2 * pad + kernel_eff + extra
+    if out < 1:
+        problems.append(Problem(
+            "NC102",
+            f"{axis} ({size} − 1)·{stride} − 2·{pad} + {kernel_eff} + {extra} = {out} is below 1: "
+            f"padding {pad} removes more than the layer produces",
+            None, {"axis": axis},
+        ))
+        return None, problems
+    return out, problems

@@ -1,0 +1,24 @@
+"""dense: a fully connected layer on a 1 × 1 × N vector."""
+
+from __future__ import annotations
+
+from netcheck.layers.base import Flow, Outcome, Problem
+from netcheck.spec import Dense, Shape
+
+
+def dense(layer: Dense, flows: list[Flow], rounding: str) -> Outcome:
+    """1 × 1 × units; N·units (+units) parameters and N·units MACs."""
+    flow = flows[0]
+    shape = flow.shape
+    weights_in = shape.width * shape.height * shape.depth
+    bias = layer.units if layer.bias else 0
+    trainable = weights_in * layer.units + bias
+    if (shape.width, shape.height) != (1, 1):
+        return Outcome(None, None, problems=[Problem(
+            "NC103",
+            f"dense needs a vector 1x1xN but gets the volume {shape}: add a flatten before it "
+            f"(1x1x{weights_in}, {trainable:,} parameters)",
+            None, {"volume": str(shape)},
+        )])
+    return Outcome(Flow(Shape(1, 1, layer.units), flow.width, flow.height), trainable,
+                   macs=weights_in * layer.units)

@@ -1,0 +1,17 @@
+"""Layers that keep the shape: batchnorm2d, lrn, dropout, activation."""
+
+from __future__ import annotations
+
+from netcheck.layers.base import Flow, Outcome
+from netcheck.spec import BatchNorm2d
+
+
+def batchnorm2d(layer: BatchNorm2d, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape; 2D trainable (scale, shift) if affine, 2D non-trainable (running mean, variance)."""
+    depth = flows[0].shape.depth
+    return Outcome(flows[0], 2 * depth if layer.affine else 0, non_trainable=2 * depth)
+
+
+def passthrough(layer: object, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape, no parameters."""
+    return Outcome(flows[0])

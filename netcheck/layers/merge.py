@@ -1,0 +1,36 @@
+"""add and concat: layers that read two or more inputs."""
+
+from __future__ import annotations
+
+from netcheck.layers.base import Field, Flow, Outcome, Problem
+from netcheck.spec import Add, Concat, Shape
+
+
+def _widest(fields: list[Field]) -> Field:
+    return Field(max(field.size for field in fields), max(field.jump for field in fields))
+
+
+def _merged(flows: list[Flow], shape: Shape) -> Flow:
+    return Flow(shape, _widest([flow.width for flow in flows]), _widest([flow.height for flow in flows]))
+
+
+def add(layer: Add, flows: list[Flow], rounding: str) -> Outcome:
+    """All inputs must have the same shape; the output has it too."""
+    shapes = [flow.shape for flow in flows]
+    if len(set(shapes)) > 1:
+        listing = ", ".join(f"{name} is {shape}" for name, shape in zip(layer.inputs, shapes))
+        return Outcome(None, problems=[Problem(
+            "NC103", f"add needs inputs of one shape, but {listing}", None, {"shapes": listing})])
+    return Outcome(_merged(flows, shapes[0]))
+
+
+def concat(layer: Concat, flows: list[Flow], rounding: str) -> Outcome:
+    """Equal W × H; depths summed."""
+    planes = [(flow.shape.width, flow.shape.height) for flow in flows]
+    if len(set(planes)) > 1:
+        listing = ", ".join(f"{name} is {flow.shape}" for name, flow in zip(layer.inputs, flows))
+        return Outcome(None, problems=[Problem(
+            "NC103", f"concat needs inputs of one width and height, but {listing}", None,
+            {"shapes": listing})])
+    width, height = planes[0]
+    return Outcome(_merged(flows, Shape(width, height, sum(flow.shape.depth for flow in flows))))

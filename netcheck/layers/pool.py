@@ -1,0 +1,63 @@
+"""Pooling: windowed (max, avg), global and adaptive. No parameters."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from netcheck.layers.base import Field, Flow, Outcome, Problem, show
+from netcheck.layers.sliding import padding_pair, slide_plane
+from netcheck.spec import AxisPair, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, Shape, pair
+
+
+def pool2d(layer: MaxPool2d | AvgPool2d, flows: list[Flow], rounding: str) -> Outcome:
+    """The sliding-window formula with stride defaulting to the kernel, × D."""
+    flow = flows[0]
+    stride = layer.kernel if layer.stride is None else layer.stride
+    dilation = layer.dilation if isinstance(layer, MaxPool2d) else 1
+    plane = slide_plane(flow, layer.kernel, stride, layer.padding, dilation, rounding)
+    problems = plane.problems + _pytorch_padding_limit(layer, dilation)
+    if plane.width is None or plane.height is None:
+        return Outcome(None, problems=problems)
+    return Outcome(Flow(Shape(plane.width, plane.height, flow.shape.depth), *plane.fields), problems=problems)
+
+
+def _pytorch_padding_limit(layer: MaxPool2d | AvgPool2d, dilation: int | AxisPair) -> list[Problem]:
+    """PyTorch refuses pool padding larger than half the (dilated) kernel."""
+    problems = []
+    dilations = pair(dilation)
+    for axis, kernel, pad, dil in zip(("width", "height"), pair(layer.kernel), padding_pair(layer.padding), dilations):
+        if isinstance(pad, int) and 2 * pad > dil * (kernel - 1) + 1:
+            problems.append(Problem(
+                "NC301",
+                f"{axis}: PyTorch refuses pool padding {pad} > half the kernel's span "
+                f"{show(dil * (kernel - 1) + 1)}/2",
+                "padding",
+            ))
+    return problems
+
+
+def global_pool2d(layer: object, flows: list[Flow], rounding: str) -> Outcome:
+    """1 × 1 × D, seeing the whole plane."""
+    flow = flows[0]
+    shape = flow.shape
+    return Outcome(Flow(
+        Shape(1, 1, shape.depth),
+        flow.width.through_window(shape.width, shape.width),
+        flow.height.through_window(shape.height, shape.height),
+    ))
+
+
+def adaptive_pool2d(layer: AdaptiveAvgPool2d | AdaptiveMaxPool2d, flows: list[Flow], rounding: str) -> Outcome:
+    """The output plane as given, × D; windows of about ceil(W/out) pixels."""
+    flow = flows[0]
+    shape = flow.shape
+    out_w, out_h = layer.output.width, layer.output.height
+    return Outcome(Flow(
+        Shape(out_w, out_h, shape.depth),
+        _adaptive_field(flow.width, shape.width, out_w),
+        _adaptive_field(flow.height, shape.height, out_h),
+    ))
+
+
+def _adaptive_field(field: Field, size: int, out: int) -> Field:
+    return field.through_window(-(-size // out), Fraction(size, out))

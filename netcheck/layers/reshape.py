@@ -1,0 +1,39 @@
+"""Layers that move values without weights: flatten, zeropad2d, upsample2d."""
+
+from __future__ import annotations
+
+from netcheck.layers.base import Flow, Outcome
+from netcheck.spec import Flatten, Shape, Sides, Upsample2d, ZeroPad2d, pair
+
+
+def flatten(layer: Flatten, flows: list[Flow], rounding: str) -> Outcome:
+    """1 × 1 × (W·H·D): every output sees the whole plane."""
+    flow = flows[0]
+    shape = flow.shape
+    return Outcome(Flow(
+        Shape(1, 1, shape.width * shape.height * shape.depth),
+        flow.width.through_window(shape.width, shape.width),
+        flow.height.through_window(shape.height, shape.height),
+    ))
+
+
+def zeropad2d(layer: ZeroPad2d, flows: list[Flow], rounding: str) -> Outcome:
+    """W + left + right, H + top + bottom, D."""
+    flow = flows[0]
+    sides = layer.padding if isinstance(layer.padding, Sides) else Sides(
+        top=layer.padding, bottom=layer.padding, left=layer.padding, right=layer.padding)
+    shape = flow.shape
+    out = Shape(shape.width + sides.left + sides.right, shape.height + sides.top + sides.bottom, shape.depth)
+    return Outcome(Flow(out, flow.width, flow.height))
+
+
+def upsample2d(layer: Upsample2d, flows: list[Flow], rounding: str) -> Outcome:
+    """W·s_w × H·s_h × D; the jump shrinks by the scale."""
+    flow = flows[0]
+    scale_w, scale_h = pair(layer.scale)
+    shape = flow.shape
+    return Outcome(Flow(
+        Shape(shape.width * scale_w, shape.height * scale_h, shape.depth),
+        flow.width.scaled(scale_w),
+        flow.height.scaled(scale_h),
+    ))

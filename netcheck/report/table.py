@@ -1,0 +1,76 @@
+"""The summary table, torchinfo-style: one row per layer, then the totals.
+
+This is the one place that renders tables; ``netcheck summary`` prints it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from netcheck.checker import FileReport
+from netcheck.engine import LayerRow
+from netcheck.report.safe import safe
+
+COLUMNS = ("Layer (type)", "Output", "Params", "Unshared", "Neurons", "MACs", "RF", "Jump")
+
+
+def render_summary(report: FileReport) -> str:
+    """The table of one file, then its totals (violations are printed by the caller)."""
+    rows = [_cells(row) for row in report.rows]
+    widths = [max(len(header), *(len(cells[i]) for cells in rows)) if rows else len(header)
+              for i, header in enumerate(COLUMNS)]
+    rule = "─" * (sum(widths) + 2 * (len(widths) - 1))
+    lines = [f"Network: {safe(report.name or '?')}  ({safe(report.path)})"]
+    if report.network is not None:
+        lines.append(f"Input: {report.network.input.shape}")
+    lines += [rule, _line(COLUMNS, widths), rule]
+    lines += [_line(cells, widths) for cells in rows]
+    lines += [rule.replace("─", "═"), *_totals(report), rule]
+    return "\n".join(lines) + "\n"
+
+
+def _line(cells: tuple[str, ...] | list[str], widths: list[int]) -> str:
+    first = cells[0].ljust(widths[0])
+    rest = [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:])]
+    return "  ".join([first, *rest]).rstrip()
+
+
+def _cells(row: LayerRow) -> list[str]:
+    return [
+        f"{safe(row.name)} ({row.type})",
+        str(row.output) if row.output else "?",
+        _count(row.params),
+        _count(row.unshared_params),
+        _count(row.neurons),
+        _count(row.macs),
+        _field(row.width.size, row.height.size) if row.width and row.height else "?",
+        _field(row.width.jump, row.height.jump) if row.width and row.height else "?",
+    ]
+
+
+def _count(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
+
+
+def _field(width: int | Fraction, height: int | Fraction) -> str:
+    def show(value: int | Fraction) -> str:
+        return str(value) if isinstance(value, int) or value.denominator == 1 else f"{float(value):.3g}"
+
+    return show(width) if width == height else f"{show(width)}x{show(height)}"
+
+
+def _totals(report: FileReport) -> list[str]:
+    totals = report.totals
+    labels = (("Total params", "params"), ("Trainable params", "trainable_params"),
+              ("Non-trainable params", "non_trainable_params"), ("Unshared params", "unshared_params"),
+              ("Neurons", "neurons"), ("MACs", "macs"))
+    return [f"{label}: {_count(totals.get(key))}{_scaled(totals.get(key))}" for label, key in labels]
+
+
+def _scaled(value: int | None) -> str:
+    if value is None or value < 10_000:
+        return ""
+    for size, unit in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
+        if value >= size:
+            return f" ({value / size:.2f} {unit})"
+    return ""

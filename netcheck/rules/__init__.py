@@ -1,0 +1,86 @@
+"""The violation codes: one module per code, its docstring the text of ``netcheck explain``.
+
+Codes are grouped by hundreds, as flake8 groups them: NC0xx the file and its
+schema, NC1xx geometry errors, NC2xx geometry warnings, NC3xx framework
+warnings. Modules that can propose fixes define ``candidates(context)``, which
+yields groups of candidate fixes, best first; the checker verifies each one.
+Modules are imported only when needed, so a clean run pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from netcheck.engine import Finding, Result
+from netcheck.spec import Network
+from netcheck.violation import Fix
+
+CODES: tuple[str, ...] = (
+    "NC001", "NC002", "NC003", "NC004",
+    "NC101", "NC102", "NC103", "NC104", "NC105",
+    "NC201", "NC202", "NC203", "NC204", "NC205",
+    "NC301",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A code's documentation: short name, one-line summary, full text."""
+
+    code: str
+    name: str
+    summary: str
+    doc: str
+
+    @property
+    def severity(self) -> str:
+        """``error`` or ``warning``."""
+        return "error" if self.code[:3] in ("NC0", "NC1") else "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a fix finder may look at: the finding, the network, its data, the engine's result."""
+
+    finding: Finding
+    network: Network
+    data: Any
+    result: Result
+
+    @property
+    def index(self) -> int:
+        """The index of the layer the finding is about."""
+        return int(self.finding.path[1])
+
+
+def module(code: str) -> ModuleType:
+    """The module of ``code`` (``NC101`` -> ``netcheck.rules.nc101``); KeyError if unknown."""
+    normal = code.strip().upper()
+    if normal not in CODES:
+        raise KeyError(code)
+    return importlib.import_module(f"netcheck.rules.{normal.lower()}")
+
+
+def rule(code: str) -> Rule:
+    """The documentation of ``code``."""
+    mod = module(code)
+    doc = (mod.__doc__ or "").strip()
+    return Rule(mod.CODE, mod.NAME, doc.splitlines()[0].split("—", 1)[-1].strip(), doc)
+
+
+def all_rules() -> list[Rule]:
+    """Every code's documentation, in code order."""
+    return [rule(code) for code in CODES]
+
+
+def candidates(context: Context) -> Iterator[list[Fix]]:
+    """Groups of candidate fixes for a finding, best group first; none if the code has no finder."""
+    finder = getattr(module(context.finding.code), "candidates", None)
+    if finder is None:
+        return iter(())
+    groups: Iterator[list[Fix]] = finder(context)
+    return groups

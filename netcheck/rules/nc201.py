@@ -1,0 +1,35 @@
+"""NC201 — floor or ceil rounding dropped or invented input rows or columns.
+
+Under `rounding: floor` (PyTorch's default) a size that is not whole is
+rounded down and the last rows/columns are never read; under `ceil` it is
+rounded up and the last window reads past the padding (a last window that
+would start inside the padding is dropped, as PyTorch's ceil_mode does).
+
+Why it matters: real networks rely on it (ResNet's first convolution gives
+112.5), but an unintended remainder means pixels the network never sees.
+
+Fails:
+
+    name: floored
+    input: 224x224x3
+    rounding: floor
+    layers:
+      - {type: conv2d, filters: 64, kernel: 7, stride: 2, padding: 3}
+
+Passes:
+
+    name: floored
+    input: 225x225x3
+    rounding: floor
+    layers:
+      - {type: conv2d, filters: 64, kernel: 7, stride: 2, padding: 3}
+"""
+
+from __future__ import annotations
+
+from netcheck.rules.geometry import window_candidates as candidates
+
+CODE = "NC201"
+NAME = "rounded"
+
+__all__ = ["CODE", "NAME", "candidates"]

@@ -1,0 +1,28 @@
+"""NC203 — stride > the dilated kernel: some input pixels are never read.
+
+Windows of span F_eff that move by S > F_eff leave S − F_eff pixels between
+them unread. A 1×1 convolution with stride 2 (ResNet's downsampling
+shortcut) reads one pixel in four on purpose; elsewhere it is usually a
+mistake.
+
+Why it matters: information is thrown away without any computation seeing it.
+
+Fails:
+
+    name: strided
+    input: 32x32x3
+    layers:
+      - {type: conv2d, filters: 8, kernel: 2, stride: 3}
+
+Passes:
+
+    name: strided
+    input: 32x32x3
+    layers:
+      - {type: conv2d, filters: 8, kernel: 3, stride: 3, padding: 2}
+"""
+
+from __future__ import annotations
+
+CODE = "NC203"
+NAME = "skipped-pixels"

@@ -1,0 +1,412 @@
+"""The pydantic models of the netcheck format, version 1 (FORMAT.md sections 1 and 2).
+
+Strict: integers are integers (``2.0``, ``"2"`` and ``true`` are refused), unknown
+keys are errors except those starting with ``x-``, and layers are discriminated on
+``type``. No I/O here; ``netcheck.load`` reads files, these models only validate.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, NamedTuple, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+MAX_SIZE = 2**31 - 1
+MAX_COUNT = 10**18
+
+Rounding = Literal["strict", "floor", "ceil"]
+ActivationName = Literal[
+    "relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "swish", "mish",
+    "sigmoid", "hardsigmoid", "hardswish", "tanh", "softmax", "log_softmax", "softplus",
+    "softsign", "identity", "linear",
+]
+PositiveInt = Annotated[int, Field(ge=1, le=MAX_SIZE)]
+NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_SIZE)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+LayerName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]+$",
+        description="A layer name: printable text, no control or invisible characters.",
+        examples=["conv1", "layer1_0_conv1"],
+    ),
+]
+
+_SHAPE = re.compile(r"^\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*$")
+_PLANE = re.compile(r"^\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*$")
+SHAPE_PATTERN = r"^\s*[1-9][0-9]*\s*[x×]\s*[1-9][0-9]*\s*[x×]\s*[1-9][0-9]*\s*$"
+PLANE_PATTERN = r"^\s*[1-9][0-9]*\s*[x×]\s*[1-9][0-9]*\s*$"
+
+
+def _without_extensions(data: Any) -> Any:
+    """Drop ``x-`` keys: metadata for other tools, ignored by netcheck."""
+    if isinstance(data, dict) and any(isinstance(key, str) and key.startswith("x-") for key in data):
+        return {key: value for key, value in data.items() if not (isinstance(key, str) and key.startswith("x-"))}
+    return data
+
+
+def _allow_extensions(schema: dict[str, Any]) -> None:
+    schema["patternProperties"] = {"^x-": {"description": "Metadata for other tools; ignored by netcheck."}}
+
+
+class Model(BaseModel):
+    """Base of every netcheck model: strict, closed, with ``x-`` keys allowed and ignored."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, json_schema_extra=_allow_extensions)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_extensions(cls, data: Any) -> Any:
+        return _without_extensions(data)
+
+
+class AxisPair(Model):
+    """A size given per axis."""
+
+    width: PositiveInt = Field(description="Along the width (x) axis.", examples=[3])
+    height: PositiveInt = Field(description="Along the height (y) axis.", examples=[3])
+
+
+class AxisPadding(Model):
+    """Padding given per axis, added on both sides."""
+
+    width: NonNegativeInt = Field(description="Columns added on the left and on the right.", examples=[1])
+    height: NonNegativeInt = Field(description="Rows added on the top and on the bottom.", examples=[1])
+
+
+class Sides(Model):
+    """Padding given per side, for zeropad2d."""
+
+    top: NonNegativeInt = 0
+    bottom: NonNegativeInt = 0
+    left: NonNegativeInt = 0
+    right: NonNegativeInt = 0
+
+
+class Shape(NamedTuple):
+    """A volume: width x height x depth."""
+
+    width: int
+    height: int
+    depth: int
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height}x{self.depth}"
+
+
+def _parse_shape(value: Any, pattern: re.Pattern[str], axes: tuple[str, ...], example: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    match = pattern.match(value)
+    if match is None:
+        raise PydanticCustomError("shape_format", "expected a shape like {example}", {"example": example})
+    return dict(zip(axes, (int(group) for group in match.groups())))
+
+
+class ShapeSpec(Model):
+    """A volume as written: the string ``WxHxD`` or ``{width, height, depth}``."""
+
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: schema.update(
+            {"anyOf": [{"type": "string", "pattern": SHAPE_PATTERN, "examples": ["224x224x3"]},
+                       {"type": "object", "properties": schema.pop("properties"),
+                        "required": schema.pop("required"), "additionalProperties": False,
+                        "patternProperties": {"^x-": {}}}]}
+        )
+    )
+
+    width: PositiveInt
+    height: PositiveInt
+    depth: PositiveInt
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        return _parse_shape(_without_extensions(data), _SHAPE, ("width", "height", "depth"), "32x32x3")
+
+    @property
+    def shape(self) -> Shape:
+        """The plain (width, height, depth) triple."""
+        return Shape(self.width, self.height, self.depth)
+
+
+class PlaneSpec(Model):
+    """A plane as written: the string ``WxH`` or ``{width, height}``."""
+
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: schema.update(
+            {"anyOf": [{"type": "string", "pattern": PLANE_PATTERN, "examples": ["7x7"]},
+                       {"type": "integer", "minimum": 1, "maximum": MAX_SIZE, "description": "A square plane."},
+                       {"type": "object", "properties": schema.pop("properties"),
+                        "required": schema.pop("required"), "additionalProperties": False,
+                        "patternProperties": {"^x-": {}}}]}
+        )
+    )
+
+    width: PositiveInt
+    height: PositiveInt
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        if isinstance(data, int) and not isinstance(data, bool):
+            return {"width": data, "height": data}
+        return _parse_shape(_without_extensions(data), _PLANE, ("width", "height"), "7x7")
+
+
+Size = Union[PositiveInt, AxisPair]
+PaddingSize = Union[NonNegativeInt, AxisPadding, Literal["same", "valid"]]
+
+
+def pair(value: int | AxisPair | AxisPadding) -> tuple[int, int]:
+    """A size as (width, height)."""
+    if isinstance(value, int):
+        return (value, value)
+    return (value.width, value.height)
+
+
+class LayerExpect(Model):
+    """Assertions on one layer, checked like tests (NC105)."""
+
+    shape: ShapeSpec | None = Field(None, description="The layer's output shape.", examples=["14x14x20"])
+    params: Count | None = Field(None, description="Trainable + non-trainable parameters.", examples=[3860])
+    trainable_params: Count | None = Field(None, description="What PyTorch's parameters() counts.")
+    non_trainable_params: Count | None = Field(None, description="BatchNorm running statistics.")
+    unshared_params: Count | None = Field(None, description="Parameters without weight sharing.")
+    macs: Count | None = Field(None, description="Multiply-accumulates.")
+    neurons: Count | None = Field(None, description="Output values: W x H x D.")
+
+
+class NetworkExpect(Model):
+    """Assertions on the whole network: its output shape and its totals."""
+
+    output: ShapeSpec | None = Field(None, description="The network's output shape.", examples=["1x1x1000"])
+    params: Count | None = Field(None, description="Total trainable + non-trainable parameters.")
+    trainable_params: Count | None = Field(None, description="Total of what PyTorch's parameters() counts.")
+    non_trainable_params: Count | None = Field(None, description="Total BatchNorm running statistics.")
+    unshared_params: Count | None = Field(None, description="Total parameters without weight sharing.")
+    macs: Count | None = Field(None, description="Total multiply-accumulates.")
+    neurons: Count | None = Field(None, description="Total output values of all layers.")
+
+
+class LayerBase(Model):
+    """What every layer may carry: a name, its inputs and expectations."""
+
+    name: LayerName | None = Field(None, description='Unique; default "<type>_<n>", 1-based per type.')
+    inputs: list[LayerName] | None = Field(
+        None,
+        description="Layers this one reads (default: the layer before; `input` is the network input).",
+        examples=[["conv1"], ["branch1", "branch2"]],
+    )
+    expect: LayerExpect | None = Field(None, description="Assertions on this layer's output and counts.")
+
+    @field_validator("inputs", mode="before")
+    @classmethod
+    def _one_input(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+_KERNEL = Field(description="F: the window size, an integer or {width, height}.", examples=[3, {"width": 3, "height": 1}])
+_PADDING_DOC = "P: zeros added on each side; an integer, {width, height}, `same` or `valid` (= 0)."
+_DILATION = Field(1, description="Spacing between kernel taps: F_eff = dilation·(F − 1) + 1.", examples=[2])
+_ROUNDING = Field(None, description="Overrides the network's rounding for this layer.", examples=["floor"])
+_BIAS = Field(True, description="Adds one parameter per output channel.")
+_ACTIVATION = Field(None, description="An activation applied after the layer (no parameters).", examples=["relu"])
+
+
+class Conv2d(LayerBase):
+    """A 2-D convolution: K filters of F x F x D/groups, sliding with stride S over padding P."""
+
+    type: Literal["conv2d"]
+    filters: PositiveInt = Field(description="K: the number of filters (output depth).", examples=[64])
+    kernel: Size = _KERNEL
+    stride: Size = Field(1, description="S: the step between windows.", examples=[2])
+    padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1, "same"])
+    dilation: Size = _DILATION
+    groups: PositiveInt = Field(1, description="Channel groups; must divide depth and filters.", examples=[32])
+    bias: bool = _BIAS
+    activation: ActivationName | None = _ACTIVATION
+    rounding: Rounding | None = _ROUNDING
+
+
+class ConvTranspose2d(LayerBase):
+    """A transposed (fractionally strided) 2-D convolution."""
+
+    type: Literal["conv_transpose2d"]
+    filters: PositiveInt = Field(description="K: the number of filters (output depth).", examples=[64])
+    kernel: Size = _KERNEL
+    stride: Size = Field(1, description="S: the upsampling step.", examples=[2])
+    padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1])
+    output_padding: Union[NonNegativeInt, AxisPadding] = Field(
+        0, description="Extra rows/columns added on one side of the output.", examples=[1]
+    )
+    dilation: Size = _DILATION
+    groups: PositiveInt = Field(1, description="Channel groups; must divide depth and filters.")
+    bias: bool = _BIAS
+    activation: ActivationName | None = _ACTIVATION
+
+
+class MaxPool2d(LayerBase):
+    """Max pooling over F x F windows."""
+
+    type: Literal["maxpool2d"]
+    kernel: Size = _KERNEL
+    stride: Size | None = Field(None, description="S: the step between windows; default the kernel.", examples=[2])
+    padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1])
+    dilation: Size = _DILATION
+    rounding: Rounding | None = _ROUNDING
+
+
+class AvgPool2d(LayerBase):
+    """Average pooling over F x F windows."""
+
+    type: Literal["avgpool2d"]
+    kernel: Size = _KERNEL
+    stride: Size | None = Field(None, description="S: the step between windows; default the kernel.", examples=[2])
+    padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1])
+    rounding: Rounding | None = _ROUNDING
+
+
+class GlobalAvgPool2d(LayerBase):
+    """Average over the whole plane: 1 x 1 x D."""
+
+    type: Literal["global_avgpool2d"]
+
+
+class GlobalMaxPool2d(LayerBase):
+    """Maximum over the whole plane: 1 x 1 x D."""
+
+    type: Literal["global_maxpool2d"]
+
+
+_OUTPUT_PLANE = Field(description="The output plane, `WxH` or {width, height}.", examples=["7x7"])
+
+
+class AdaptiveAvgPool2d(LayerBase):
+    """Average pooling to a given output plane, whatever the input size."""
+
+    type: Literal["adaptive_avgpool2d"]
+    output: PlaneSpec = _OUTPUT_PLANE
+
+
+class AdaptiveMaxPool2d(LayerBase):
+    """Max pooling to a given output plane, whatever the input size."""
+
+    type: Literal["adaptive_maxpool2d"]
+    output: PlaneSpec = _OUTPUT_PLANE
+
+
+class ZeroPad2d(LayerBase):
+    """Zeros added around the plane."""
+
+    type: Literal["zeropad2d"]
+    padding: Union[NonNegativeInt, Sides] = Field(
+        description="An integer for every side, or {top, bottom, left, right}.", examples=[1, {"left": 1, "right": 2}]
+    )
+
+
+class Upsample2d(LayerBase):
+    """Repeats (or interpolates) each pixel: W·s_w x H·s_h."""
+
+    type: Literal["upsample2d"]
+    scale: Size = Field(description="The integer factor, or {width, height}.", examples=[2])
+    mode: Literal["nearest", "bilinear"] = Field("nearest", description="How new pixels are made.")
+
+
+class Flatten(LayerBase):
+    """Reshapes the volume into a vector: 1 x 1 x (W·H·D)."""
+
+    type: Literal["flatten"]
+
+
+class Dense(LayerBase):
+    """A fully connected layer on a vector 1 x 1 x N."""
+
+    type: Literal["dense"]
+    units: PositiveInt = Field(description="The number of outputs.", examples=[1000])
+    bias: bool = _BIAS
+    activation: ActivationName | None = _ACTIVATION
+
+
+class BatchNorm2d(LayerBase):
+    """Batch normalisation per channel."""
+
+    type: Literal["batchnorm2d"]
+    affine: bool = Field(True, description="Learns a scale and a shift per channel (2·D trainable).")
+
+
+class Lrn(LayerBase):
+    """Local response normalisation across channels."""
+
+    type: Literal["lrn"]
+    size: PositiveInt = Field(5, description="Neighbouring channels normalised together.", examples=[5])
+
+
+class Dropout(LayerBase):
+    """Zeroes a fraction of the values while training."""
+
+    type: Literal["dropout"]
+    rate: float = Field(0.5, ge=0, lt=1, allow_inf_nan=False, description="The fraction dropped.", examples=[0.5])
+
+
+class Activation(LayerBase):
+    """An element-wise activation function."""
+
+    type: Literal["activation"]
+    function: ActivationName = Field(description="The function.", examples=["relu"])
+
+
+_MERGE_INPUTS = Field(min_length=2, description="Two or more layer names.", examples=[["branch1", "shortcut"]])
+
+
+class Add(LayerBase):
+    """Element-wise sum of two or more volumes of one shape."""
+
+    type: Literal["add"]
+    inputs: list[LayerName] = _MERGE_INPUTS  # type: ignore[assignment]
+
+
+class Concat(LayerBase):
+    """Volumes stacked along depth: equal W x H, depths summed."""
+
+    type: Literal["concat"]
+    inputs: list[LayerName] = _MERGE_INPUTS  # type: ignore[assignment]
+
+
+Layer = Annotated[
+    Union[
+        Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d,
+        AdaptiveAvgPool2d, AdaptiveMaxPool2d, ZeroPad2d, Upsample2d, Flatten, Dense,
+        BatchNorm2d, Lrn, Dropout, Activation, Add, Concat,
+    ],
+    Field(discriminator="type"),
+]
+
+LAYER_TYPES: tuple[str, ...] = (
+    "conv2d", "conv_transpose2d", "maxpool2d", "avgpool2d", "global_avgpool2d", "global_maxpool2d",
+    "adaptive_avgpool2d", "adaptive_maxpool2d", "zeropad2d", "upsample2d", "flatten", "dense",
+    "batchnorm2d", "lrn", "dropout", "activation", "add", "concat",
+)
+
+
+class Network(Model):
+    """One network: an input volume and layers, with optional whole-network assertions."""
+
+    model_config = ConfigDict(title="netcheck network spec, version 1")
+
+    netcheck: Literal[1] = Field(1, description="The format version.")
+    name: str = Field(min_length=1, max_length=200, description="The network's name.", examples=["udacity-quiz"])
+    description: str | None = Field(None, description="Free text.")
+    input: ShapeSpec = Field(description="The input volume, width x height x depth.", examples=["32x32x3"])
+    rounding: Rounding = Field(
+        "strict",
+        description="What to do with output sizes that are not whole: strict (error), floor or ceil (warning).",
+    )
+    layers: list[Layer] = Field(min_length=1, description="The layers, in order.")
+    expect: NetworkExpect | None = Field(None, description="Assertions on the whole network.")
+
+    _source: Any = PrivateAttr(default=None)
