@@ -88,8 +88,6 @@ def verified_fixes(
                 return tuple(kept)
             if _holds(fix, data, before, target):
                 kept.append(fix)
-        if kept:
-            return tuple(kept)
     return tuple(kept)
 
 

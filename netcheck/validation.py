@@ -249,7 +249,8 @@ def _tag_missing(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: 
 
 
 def _too_short(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str, value: Any, data: Any) -> str:
-    return f"{key} needs at least {ctx.get('min_length')} items, not {ctx.get('actual_length')}"
+    least = ctx.get("min_length")
+    return f"{key} needs at least {least} item{'' if least == 1 else 's'}, not {ctx.get('actual_length')}"
 
 
 def _too_long(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str, value: Any, data: Any) -> str:

@@ -77,6 +77,22 @@ class Outcome:
         return None if self.trainable is None else self.trainable + self.non_trainable
 
 
+def _arithmetic(problem: Problem) -> tuple[object, ...]:
+    if problem.hint:
+        return (problem.code, *sorted((k, str(v)) for k, v in problem.hint.items() if k != "axis"))
+    words = problem.message
+    for axis_word, other in (("height", "width"), ("rows", "columns"), ("row", "column"),
+                             ("top", "left"), ("bottom", "right")):
+        words = words.replace(axis_word, other)
+    return (problem.code, words)
+
+
+def merge_axes(width: list[Problem], height: list[Problem]) -> list[Problem]:
+    """Both axes' problems, leaving out a height problem whose arithmetic the width already shows."""
+    shown = {_arithmetic(problem) for problem in width}
+    return width + [problem for problem in height if _arithmetic(problem) not in shown]
+
+
 def same_flow(flow: Flow, shape: Shape | None = None) -> Flow:
     """``flow`` with a new shape and unchanged receptive fields."""
     return Flow(shape or flow.shape, flow.width, flow.height)

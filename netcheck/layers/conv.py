@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from netcheck.layers.base import Field, Flow, Outcome, Problem, plural, show
+from netcheck.layers.base import Field, Flow, Outcome, Problem, merge_axes, plural, show
 from netcheck.layers.sliding import padding_pair, slide_plane
 from netcheck.layers.window import LINES, SIDES
 from netcheck.spec import Conv2d, ConvTranspose2d, Shape, pair
@@ -56,15 +56,17 @@ def conv_transpose2d(layer: ConvTranspose2d, flows: list[Flow], rounding: str) -
     problems = groups_problems(groups, shape.depth, filters)
     sizes = []
     fields = []
+    per_axis: list[list[Problem]] = []
     for index, (axis, size, old_field) in enumerate((("width", shape.width, flow.width),
                                                      ("height", shape.height, flow.height))):
         kernel_eff = dilations[index] * (kernels[index] - 1) + 1
         out, axis_problems = _transposed_axis(
             axis, size, kernel_eff, strides[index], paddings[index], extras[index], dilations[index])
         sizes.append(out)
-        problems.extend(axis_problems)
+        per_axis.append(axis_problems)
         scaled = old_field.scaled(strides[index])
         fields.append(Field(scaled.size + (kernel_eff - 1) * scaled.jump, scaled.jump))
+    problems.extend(merge_axes(per_axis[0], per_axis[1]))
     valid_groups = not any(problem.code == "NC104" for problem in problems)
     weights = shape.depth * (filters // groups) * kernels[0] * kernels[1]
     bias = 1 if layer.bias else 0

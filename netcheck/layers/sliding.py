@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netcheck.layers.base import Field, Flow, Problem
+from netcheck.layers.base import Field, Flow, Problem, merge_axes
 from netcheck.layers.window import Slide, Window, slide
 from netcheck.spec import AxisPadding, AxisPair, pair
 
@@ -33,12 +33,6 @@ def padding_pair(padding: int | AxisPadding | str) -> tuple[int | str, int | str
     return pair(padding)
 
 
-def _same_arithmetic(problem: Problem, width_problems: list[Problem]) -> bool:
-    """True when the width axis already reports this height problem with the same numbers."""
-    numbers = problem.message.partition(" ")[2]
-    return any(other.code == problem.code and other.message.partition(" ")[2] == numbers for other in width_problems)
-
-
 def slide_plane(
     flow: Flow,
     kernel: int | AxisPair,
@@ -59,6 +53,5 @@ def slide_plane(
         flow.width.through_window(windows[0].kernel_eff, strides[0]),
         flow.height.through_window(windows[1].kernel_eff, strides[1]),
     )
-    problems = slides[0].problems + [problem for problem in slides[1].problems
-                                     if not _same_arithmetic(problem, slides[0].problems)]
+    problems = merge_axes(slides[0].problems, slides[1].problems)
     return Plane(slides[0].size, slides[1].size, fields, problems)

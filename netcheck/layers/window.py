@@ -108,7 +108,7 @@ def _explicit(window: Window, padding: int, rounding: str) -> Slide:
         return Slide(whole + 1, [Problem(
             "NC101", f"{statement} is not a whole number{window.dilation_note()}", None, hint)])
     if rounding == "ceil" and (whole + 1) * window.stride < window.size + padding:
-        extra = whole * window.stride + kernel_eff - padded
+        extra = (whole + 1) * window.stride + kernel_eff - padded
         return Slide(whole + 2, [Problem(
             "NC201",
             f"{statement} rounded up to {whole + 2}: the last window reaches "

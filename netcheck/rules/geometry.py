@@ -1,12 +1,14 @@
-"""Fix finders for sliding-window layers: other paddings, strides, kernels, input sizes.
+"""Fix finders for sliding-window layers, least invasive first.
 
-Each candidate is first checked on the layer alone (cheap); the checker then
-verifies it on the whole network before it is shown.
+The groups, in order: other paddings; rounding the layer down as PyTorch
+does; other network input sizes; other strides; other kernels. Each candidate
+is first checked on the layer alone (cheap), must not add a warning the layer
+did not have, and is then verified on the whole network by the checker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from netcheck.engine import run
@@ -15,22 +17,25 @@ from netcheck.rules import Context
 from netcheck.spec import AxisPadding, AxisPair, Shape, ShapeSpec, pair
 from netcheck.violation import Edit, Fix
 
-SEARCH = 64
 WINDOWED = ("conv2d", "maxpool2d", "avgpool2d")
-FAILING = ("NC101", "NC102", "NC201")
+INPUT_SEARCH = 40
+PAIR_SEARCH = 8
 
 
 def window_candidates(context: Context) -> Iterator[list[Fix]]:
-    """Paddings, else strides, else kernels; then input sizes when the layer is deep."""
+    """Groups of candidate fixes for NC101, NC102 and NC201, best first."""
     layer = context.network.layers[context.index]
     flow = _input_flow(context)
-    if layer.type in WINDOWED and flow is not None:
-        for key in ("padding", "stride", "kernel"):
-            group = _nearest(context, layer, flow, key)
-            if group:
-                yield group
-    if layer.type in WINDOWED + ("conv_transpose2d",) and context.result.rows[context.index].inputs != ["input"]:
+    windowed = layer.type in WINDOWED and flow is not None
+    if windowed and flow is not None:
+        yield _nearest(context, layer, flow, "padding")
+        if context.finding.code == "NC101":
+            yield _round_down(context, layer, flow)
+    if context.finding.code != "NC201":
         yield _input_sizes(context)
+    if windowed and flow is not None:
+        yield _nearest(context, layer, flow, "stride")
+        yield _nearest(context, layer, flow, "kernel")
 
 
 def _input_flow(context: Context) -> Flow | None:
@@ -47,27 +52,41 @@ def _current(layer: Any, key: str) -> tuple[int, int] | None:
     return pair(value)
 
 
-def _layer_passes(layer: Any, flow: Flow, rounding: str) -> Shape | None:
+def _reach(layer: Any, key: str, current: tuple[int, int]) -> int:
+    """How far from the current value a candidate may be: a fix should stay close."""
+    kernel = max(pair(layer.kernel))
+    stride = max(_current(layer, "stride") or (1, 1))
+    return {"padding": max(stride, kernel), "stride": max(1, stride // 2), "kernel": max(2, kernel // 2)}[key]
+
+
+def _codes(layer: Any, flow: Flow, rounding: str) -> tuple[set[str], Shape | None]:
     outcome = RULES[layer.type](layer, [flow], rounding)
-    if any(problem.code in FAILING or problem.code[:3] == "NC1" for problem in outcome.problems):
-        return None
-    return None if outcome.flow is None else outcome.flow.shape
+    return {problem.code for problem in outcome.problems}, None if outcome.flow is None else outcome.flow.shape
 
 
 def _nearest(context: Context, layer: Any, flow: Flow, key: str) -> list[Fix]:
     current = _current(layer, key)
     if current is None:
         return []
-    floor = 0 if key == "padding" else 1
     rounding = getattr(layer, "rounding", None) or context.network.rounding
+    before, _ = _codes(layer, flow, rounding)
+    allowed = before - {"NC101", "NC102", "NC201"}
     found = []
-    for value in _around(current, floor):
+    for value in _around(current, 0 if key == "padding" else 1, _reach(layer, key, current)):
         written = value[0] if value[0] == value[1] and _uniform(layer, key) else _pair_model(key, value)
-        shape = _layer_passes(layer.model_copy(update={key: written}), flow, rounding)
-        if shape is not None:
+        codes, shape = _codes(layer.model_copy(update={key: written}), flow, rounding)
+        if shape is not None and codes <= allowed:
             found.append(Fix(f"{key} {_show(value)} gives {_size(shape)}",
                              (Edit(("layers", context.index, key), _plain(written)),)))
     return found
+
+
+def _round_down(context: Context, layer: Any, flow: Flow) -> list[Fix]:
+    _, shape = _codes(layer, flow, "floor")
+    if shape is None:
+        return []
+    return [Fix(f"rounding floor gives {_size(shape)}, as PyTorch computes it",
+                (Edit(("layers", context.index, "rounding"), "floor"),))]
 
 
 def _uniform(layer: Any, key: str) -> bool:
@@ -75,20 +94,20 @@ def _uniform(layer: Any, key: str) -> bool:
     return value is None or isinstance(value, (int, str))
 
 
-def _around(current: tuple[int, int], floor: int) -> Iterator[tuple[int, int]]:
-    """Values near ``current``, nearest first (smaller first on ties), uniform before per-axis."""
+def _around(current: tuple[int, int], floor: int, reach: int) -> Iterator[tuple[int, int]]:
+    """Values near ``current``, nearest first (smaller first on ties): uniform shifts, then per axis."""
     seen = {current}
-    for distance in range(1, SEARCH):
+    for distance in range(1, reach + 1):
         for sign in (-1, 1):
             value = (current[0] + sign * distance, current[1] + sign * distance)
             if min(value) >= floor and value not in seen:
                 seen.add(value)
                 yield value
-    if current[0] != current[1]:
-        return
-    for first in range(max(floor, current[0] - SEARCH // 4), current[0] + SEARCH // 4):
-        for second in range(max(floor, current[1] - SEARCH // 4), current[1] + SEARCH // 4):
-            if (first, second) not in seen and first != second:
+    span = min(reach, PAIR_SEARCH)
+    for first in range(max(floor, current[0] - span), current[0] + span + 1):
+        for second in range(max(floor, current[1] - span), current[1] + span + 1):
+            if (first, second) not in seen:
+                seen.add((first, second))
                 yield (first, second)
 
 
@@ -111,18 +130,27 @@ def _size(shape: Shape) -> str:
 
 
 def _input_sizes(context: Context) -> list[Fix]:
-    """Network input sizes near the current one under which every layer is whole."""
+    """Network input sizes near the current one under which every layer is whole.
+
+    Only the failing axis moves; a square input stays square.
+    """
     network = context.network
     original = network.input.shape
+    axis = context.finding.hint.get("axis", "width")
+    square = original.width == original.height
     found = []
-    for width, height in _around((original.width, original.height), 1):
-        if abs(width - original.width) > SEARCH // 2 or len(found) == 2:
-            break
-        shape = Shape(width, height, original.depth)
-        trial = network.model_copy(update={"input": ShapeSpec(width=width, height=height, depth=original.depth)})
-        if not any(f.code[:3] in ("NC1", "NC0") or f.code == "NC201" for f in run(trial).findings
-                   if f.code != "NC105"):
-            found.append(Fix(f"input {shape} makes every layer whole", (Edit(("input",), _input_value(context, shape)),)))
+    for distance in range(1, INPUT_SEARCH + 1):
+        for sign in (-1, 1):
+            size = (original.width if axis == "width" else original.height) + sign * distance
+            if size < 1 or len(found) == 2:
+                continue
+            width = size if axis == "width" or square else original.width
+            height = size if axis == "height" or square else original.height
+            trial = network.model_copy(update={"input": ShapeSpec(width=width, height=height, depth=original.depth)})
+            if not any(finding.code[:3] == "NC1" and finding.code != "NC105" for finding in run(trial).findings):
+                shape = Shape(width, height, original.depth)
+                found.append(Fix(f"input {shape} makes every layer whole",
+                                 (Edit(("input",), _input_value(context, shape)),)))
     return found
 
 
@@ -131,6 +159,3 @@ def _input_value(context: Context, shape: Shape) -> Any:
     if isinstance(written, dict):
         return {"width": shape.width, "height": shape.height, "depth": shape.depth}
     return str(shape)
-
-
-Finder = Callable[[Context], Iterator[list[Fix]]]

@@ -1,0 +1,96 @@
+"""The command line: exit statuses, formats, options, and golden outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GOLDEN, ROOT, run_cli
+
+GOLDEN_CASES = {
+    "validate-quiz.txt": ("validate", "--format", "text", "specs/quiz.yaml"),
+    "validate-quiz-stride3.txt": ("validate", "--format", "text", "tests/broken/NC101_quiz_stride3.yaml"),
+    "validate-quiz-stride3.json": ("validate", "--format", "json", "tests/broken/NC101_quiz_stride3.yaml"),
+    "validate-broken.txt": ("validate", "--format", "text", "tests/broken"),
+    "summary-quiz.txt": ("summary", "specs/quiz.yaml"),
+    "summary-resnet18.txt": ("summary", "specs/resnet18.yaml"),
+    "summary-lenet5.json": ("summary", "--format", "json", "specs/lenet5.yaml"),
+    "explain-NC101.txt": ("explain", "NC101"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
+def test_golden_output(name: str, update_golden: bool) -> None:
+    result = run_cli(*GOLDEN_CASES[name])
+    assert "Traceback" not in result.stderr
+    golden = GOLDEN / name
+    if update_golden:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_exit_statuses(tmp_path: Path) -> None:
+    assert run_cli("validate", "specs").returncode == 0
+    assert run_cli("validate", "tests/broken/NC101_quiz_stride3.yaml").returncode == 1
+    assert run_cli("validate", "tests/broken/NC203_maxpool_stride_gt_kernel.yaml").returncode == 0
+    assert run_cli("validate", "--fail-on", "warning", "tests/broken/NC203_maxpool_stride_gt_kernel.yaml"
+                   ).returncode == 1
+    assert run_cli("validate", "specs/quiz.yaml", "tests/broken/NC001_tab_indentation.yaml").returncode == 1
+    missing = run_cli("validate", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    assert run_cli("validate").returncode == 2
+    assert run_cli("validate", "--bogus", "specs").returncode == 2
+    assert run_cli("validate", "--format", "xml", "specs").returncode == 2
+    assert run_cli("explain", "NC999").returncode == 2
+
+
+def test_ignore_and_select_by_prefix() -> None:
+    path = "tests/broken/NC101_quiz_stride3.yaml"
+    assert run_cli("validate", "--ignore", "NC1", path).returncode == 0
+    selected = run_cli("validate", "--format", "json", "--select", "NC105", "tests/broken")
+    codes = {v["code"] for entry in json.loads(selected.stdout)["files"] for v in entry["violations"]}
+    assert codes == {"NC105"}
+
+
+def test_one_broken_file_does_not_hide_the_others() -> None:
+    result = run_cli("validate", "--format", "json", "specs", "tests/broken")
+    report = json.loads(result.stdout)
+    by_path = {entry["path"]: entry for entry in report["files"]}
+    for spec in (ROOT / "specs").glob("*.yaml"):
+        assert by_path[f"specs/{spec.name}"]["ok"] is True
+    assert all(not entry["ok"] for path, entry in by_path.items()
+               if path.startswith("tests/broken/NC0") or path.startswith("tests/broken/NC1"))
+    assert result.returncode == 1
+
+
+def test_python_dash_m_and_the_console_script_agree() -> None:
+    import shutil
+    import subprocess
+
+    script = shutil.which("netcheck")
+    if script is None:
+        pytest.skip("the console script is not installed")
+    via_script = subprocess.run([script, "validate", "specs/quiz.yaml"], cwd=ROOT, capture_output=True, text=True)
+    assert via_script.stdout == run_cli("validate", "specs/quiz.yaml").stdout
+
+
+def test_no_colour_off_a_terminal_and_on_request() -> None:
+    plain = run_cli("validate", "tests/broken/NC101_quiz_stride3.yaml")
+    assert "\x1b[" not in plain.stdout
+    coloured = run_cli("validate", "--color", "tests/broken/NC101_quiz_stride3.yaml")
+    assert "\x1b[31merror\x1b[0m" in coloured.stdout
+
+
+def test_schema_command_prints_json() -> None:
+    schema = json.loads(run_cli("schema").stdout)
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert "layers" in schema["properties"]
+
+
+def test_auto_format_is_text_outside_github_actions() -> None:
+    env = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
+    result = run_cli("validate", "tests/broken/NC101_quiz_stride3.yaml", env=env)
+    assert result.stdout.startswith("tests/broken/NC101_quiz_stride3.yaml:8:5: NC101 error conv1:")
