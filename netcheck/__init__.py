@@ -16,6 +16,16 @@ from netcheck.violation import Fix, Violation
 __version__ = "0.1.0"
 
 __all__ = [
-    "FileReport", "Fix", "Network", "Options", "SpecError", "Violation",
-    "check", "check_path", "check_text", "json_schema", "load", "__version__",
+    "FileReport",
+    "Fix",
+    "Network",
+    "Options",
+    "SpecError",
+    "Violation",
+    "__version__",
+    "check",
+    "check_path",
+    "check_text",
+    "json_schema",
+    "load",
 ]

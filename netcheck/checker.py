@@ -152,6 +152,6 @@ def _funnel(path: str, work: Any) -> FileReport:
         return report
     except (RecursionError, MemoryError) as error:
         message = f"the file is too complex to check ({type(error).__name__})"
-    except Exception as error:  # noqa: BLE001 - the funnel: no input may crash the checker
+    except Exception as error:
         message = f"internal error while checking this file ({type(error).__name__}); please report it"
     return FileReport(path, violations=[Violation("NC001", message, 1, 1)])

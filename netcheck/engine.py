@@ -166,12 +166,12 @@ def check_expect(expect: LayerExpect, row: LayerRow, path: DocPath) -> list[Find
     """NC105 for each assertion on a layer that does not hold (unknown values are not judged)."""
     found = []
     if expect.shape is not None and row.output is not None and expect.shape.shape != row.output:
-        found.append(_mismatch(path + ("shape",), row.name, "output shape", str(expect.shape.shape),
+        found.append(_mismatch((*path, "shape"), row.name, "output shape", str(expect.shape.shape),
                                str(row.output), str(row.output)))
     for count in COUNTS:
         wanted, actual = getattr(expect, count), getattr(row, count)
         if wanted is not None and actual is not None and wanted != actual:
-            found.append(_mismatch(path + (count,), row.name, count.replace("_", " "), f"{wanted:,}", f"{actual:,}",
+            found.append(_mismatch((*path, count), row.name, count.replace("_", " "), f"{wanted:,}", f"{actual:,}",
                                    actual))
     return found
 
@@ -183,12 +183,12 @@ def check_network_expect(
     found = []
     path: DocPath = ("expect",)
     if expect.output is not None and output is not None and expect.output.shape != output:
-        found.append(_mismatch(path + ("output",), None, "network output shape", str(expect.output.shape),
+        found.append(_mismatch((*path, "output"), None, "network output shape", str(expect.output.shape),
                                str(output), str(output)))
     for count in COUNTS:
         wanted, actual = getattr(expect, count), totals[count]
         if wanted is not None and actual is not None and wanted != actual:
-            found.append(_mismatch(path + (count,), None, f"total {count.replace('_', ' ')}", f"{wanted:,}",
+            found.append(_mismatch((*path, count), None, f"total {count.replace('_', ' ')}", f"{wanted:,}",
                                    f"{actual:,}", actual))
     return found
 

@@ -59,7 +59,8 @@ def build(network: Network) -> Graph:
     for position, wanted in enumerate(inputs):
         for slot, name in enumerate(wanted):
             if name != INPUT and name not in index_of:
-                problems.append(GraphProblem(_unknown(name, names), ("layers", position, "inputs", slot), names[position]))
+                where: DocPath = ("layers", position, "inputs", slot)
+                problems.append(GraphProblem(_unknown(name, names), where, names[position]))
     order = _order(inputs, index_of, names, problems)
     return Graph(names, inputs, order, problems)
 
@@ -120,7 +121,7 @@ def _report_cycle(
     stuck = {position for position, count in enumerate(waiting) if count}
     position = min(stuck)
     seen: dict[int, int] = {}
-    walk = []
+    walk: list[int] = []
     while position not in seen:
         seen[position] = len(walk)
         walk.append(position)

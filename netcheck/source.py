@@ -143,7 +143,8 @@ def read_bytes(path: str, max_bytes: int) -> bytes:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise SourceError(f"not a regular file ({_file_kind(info.st_mode)}); netcheck reads only regular files")
+            kind = _file_kind(info.st_mode)
+            raise SourceError(f"not a regular file ({kind}); netcheck reads only regular files")
         _check_size(info.st_size, max_bytes)
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
         try:
@@ -322,7 +323,7 @@ class _Builder:
 
     def open_collection(self, event: Any, value: Any, tags: set[str | None], positions: Any) -> None:
         if event.tag not in tags:
-            raise SourceError(f"unsupported YAML tag {_tag_name(event.tag)}: netcheck reads plain data only", _position(event))
+            raise _unsupported_tag(event.tag, event)
         if len(self.stack) >= self.limits.max_depth:
             raise SourceError(
                 f"nesting deeper than {self.limits.max_depth} levels (raise the limit with --max-depth)",
@@ -412,12 +413,14 @@ class _Builder:
             plain = event.implicit[0] and tag is None
             return self.resolve_plain(value, event) if plain else value
         if tag not in _SCALAR_TAGS:
-            raise SourceError(f"unsupported YAML tag {_tag_name(tag)}: netcheck reads plain data only", _position(event))
+            raise _unsupported_tag(tag, event)
         if tag.endswith("str"):
             return value
         resolved = self.resolve_plain(value, event)
-        expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[tag[len(_TAG):]]
-        if not isinstance(resolved, expected) or (tag.endswith("int") and isinstance(resolved, bool)):
+        expected: dict[str, tuple[type, ...]] = {
+            "int": (int,), "float": (int, float), "bool": (bool,), "null": (type(None),)}
+        wrong_type = not isinstance(resolved, expected[tag[len(_TAG):]])
+        if wrong_type or (tag.endswith("int") and isinstance(resolved, bool)):
             raise SourceError(f"{value!r} is not a valid {tag[len(_TAG):]}", _position(event))
         return float(resolved) if tag.endswith("float") else resolved
 
@@ -447,7 +450,8 @@ class _Builder:
         digits = value.lstrip("+-")
         sign = -1 if value.startswith("-") else 1
         if len(digits) > HUGE_INTEGER_DIGITS:
-            return sign * 10**HUGE_INTEGER_DIGITS
+            huge: int = sign * 10**HUGE_INTEGER_DIGITS
+            return huge
         if len(digits) > 1 and digits.startswith("0"):
             self.violations.append(
                 Violation(
@@ -456,12 +460,18 @@ class _Builder:
                     *_position(event),
                 )
             )
-        return sign * int(digits)
+        number: int = sign * int(digits)
+        return number
 
 
 def _kind_of(value: Any) -> str:
-    kinds = {bool: "a boolean", int: "an integer", float: "a number", type(None): "null", dict: "a mapping", list: "a list"}
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", type(None): "null", dict: "a mapping",
+             list: "a list"}
     return kinds.get(type(value), "a string")
+
+
+def _unsupported_tag(tag: str | None, event: Any) -> SourceError:
+    return SourceError(f"unsupported YAML tag {_tag_name(tag)}: netcheck reads plain data only", _position(event))
 
 
 def _tag_name(tag: str | None) -> str:

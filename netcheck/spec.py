@@ -81,10 +81,10 @@ class AxisPadding(Model):
 class Sides(Model):
     """Padding given per side, for zeropad2d."""
 
-    top: NonNegativeInt = 0
-    bottom: NonNegativeInt = 0
-    left: NonNegativeInt = 0
-    right: NonNegativeInt = 0
+    top: NonNegativeInt = Field(0, description="Rows of zeros added above.", examples=[1])
+    bottom: NonNegativeInt = Field(0, description="Rows of zeros added below.", examples=[1])
+    left: NonNegativeInt = Field(0, description="Columns of zeros added on the left.", examples=[1])
+    right: NonNegativeInt = Field(0, description="Columns of zeros added on the right.", examples=[2])
 
 
 class Shape(NamedTuple):
@@ -119,9 +119,9 @@ class ShapeSpec(Model):
         )
     )
 
-    width: PositiveInt
-    height: PositiveInt
-    depth: PositiveInt
+    width: PositiveInt = Field(description="W: columns.", examples=[224])
+    height: PositiveInt = Field(description="H: rows.", examples=[224])
+    depth: PositiveInt = Field(description="D: channels.", examples=[3])
 
     @model_validator(mode="before")
     @classmethod
@@ -147,8 +147,8 @@ class PlaneSpec(Model):
         )
     )
 
-    width: PositiveInt
-    height: PositiveInt
+    width: PositiveInt = Field(description="W: columns.", examples=[7])
+    height: PositiveInt = Field(description="H: rows.", examples=[7])
 
     @model_validator(mode="before")
     @classmethod
@@ -174,35 +174,41 @@ class LayerExpect(Model):
 
     shape: ShapeSpec | None = Field(None, description="The layer's output shape.", examples=["14x14x20"])
     params: Count | None = Field(None, description="Trainable + non-trainable parameters.", examples=[3860])
-    trainable_params: Count | None = Field(None, description="What PyTorch's parameters() counts.")
-    non_trainable_params: Count | None = Field(None, description="BatchNorm running statistics.")
-    unshared_params: Count | None = Field(None, description="Parameters without weight sharing.")
-    macs: Count | None = Field(None, description="Multiply-accumulates.")
-    neurons: Count | None = Field(None, description="Output values: W x H x D.")
+    trainable_params: Count | None = Field(None, description="What PyTorch's parameters() counts.", examples=[3860])
+    non_trainable_params: Count | None = Field(None, description="BatchNorm running statistics.", examples=[128])
+    unshared_params: Count | None = Field(None, description="Parameters without weight sharing.",
+                                          examples=[756560])
+    macs: Count | None = Field(None, description="Multiply-accumulates.", examples=[752640])
+    neurons: Count | None = Field(None, description="Output values: W x H x D.", examples=[3920])
 
 
 class NetworkExpect(Model):
     """Assertions on the whole network: its output shape and its totals."""
 
     output: ShapeSpec | None = Field(None, description="The network's output shape.", examples=["1x1x1000"])
-    params: Count | None = Field(None, description="Total trainable + non-trainable parameters.")
-    trainable_params: Count | None = Field(None, description="Total of what PyTorch's parameters() counts.")
-    non_trainable_params: Count | None = Field(None, description="Total BatchNorm running statistics.")
-    unshared_params: Count | None = Field(None, description="Total parameters without weight sharing.")
-    macs: Count | None = Field(None, description="Total multiply-accumulates.")
-    neurons: Count | None = Field(None, description="Total output values of all layers.")
+    params: Count | None = Field(None, description="Total trainable + non-trainable parameters.", examples=[61706])
+    trainable_params: Count | None = Field(None, description="Total of what PyTorch's parameters() counts.",
+                                           examples=[11689512])
+    non_trainable_params: Count | None = Field(None, description="Total BatchNorm running statistics.",
+                                               examples=[9600])
+    unshared_params: Count | None = Field(None, description="Total parameters without weight sharing.",
+                                          examples=[756560])
+    macs: Count | None = Field(None, description="Total multiply-accumulates.", examples=[1814073344])
+    neurons: Count | None = Field(None, description="Total output values of all layers.", examples=[3920])
 
 
 class LayerBase(Model):
     """What every layer may carry: a name, its inputs and expectations."""
 
-    name: LayerName | None = Field(None, description='Unique; default "<type>_<n>", 1-based per type.')
+    name: LayerName | None = Field(None, description='Unique; default "<type>_<n>", 1-based per type.',
+                                   examples=["conv1"])
     inputs: list[LayerName] | None = Field(
         None,
         description="Layers this one reads (default: the layer before; `input` is the network input).",
         examples=[["conv1"], ["branch1", "branch2"]],
     )
-    expect: LayerExpect | None = Field(None, description="Assertions on this layer's output and counts.")
+    expect: LayerExpect | None = Field(None, description="Assertions on this layer's output and counts.",
+                                       examples=[{"shape": "14x14x20", "params": 3860}])
 
     @field_validator("inputs", mode="before")
     @classmethod
@@ -210,11 +216,13 @@ class LayerBase(Model):
         return [value] if isinstance(value, str) else value
 
 
-_KERNEL = Field(description="F: the window size, an integer or {width, height}.", examples=[3, {"width": 3, "height": 1}])
+_KERNEL = Field(
+    description="F: the window size, an integer or {width, height}.", examples=[3, {"width": 3, "height": 1}]
+)
 _PADDING_DOC = "P: zeros added on each side; an integer, {width, height}, `same` or `valid` (= 0)."
 _DILATION = Field(1, description="Spacing between kernel taps: F_eff = dilation·(F − 1) + 1.", examples=[2])
 _ROUNDING = Field(None, description="Overrides the network's rounding for this layer.", examples=["floor"])
-_BIAS = Field(True, description="Adds one parameter per output channel.")
+_BIAS = Field(True, description="Adds one parameter per output channel.", examples=[False])
 _ACTIVATION = Field(None, description="An activation applied after the layer (no parameters).", examples=["relu"])
 
 
@@ -245,7 +253,7 @@ class ConvTranspose2d(LayerBase):
         0, description="Extra rows/columns added on one side of the output.", examples=[1]
     )
     dilation: Size = _DILATION
-    groups: PositiveInt = Field(1, description="Channel groups; must divide depth and filters.")
+    groups: PositiveInt = Field(1, description="Channel groups; must divide depth and filters.", examples=[2])
     bias: bool = _BIAS
     activation: ActivationName | None = _ACTIVATION
 
@@ -314,7 +322,8 @@ class Upsample2d(LayerBase):
 
     type: Literal["upsample2d"]
     scale: Size = Field(description="The integer factor, or {width, height}.", examples=[2])
-    mode: Literal["nearest", "bilinear"] = Field("nearest", description="How new pixels are made.")
+    mode: Literal["nearest", "bilinear"] = Field("nearest", description="How new pixels are made.",
+                                                 examples=["bilinear"])
 
 
 class Flatten(LayerBase):
@@ -336,7 +345,8 @@ class BatchNorm2d(LayerBase):
     """Batch normalisation per channel."""
 
     type: Literal["batchnorm2d"]
-    affine: bool = Field(True, description="Learns a scale and a shift per channel (2·D trainable).")
+    affine: bool = Field(True, description="Learns a scale and a shift per channel (2·D trainable).",
+                         examples=[False])
 
 
 class Lrn(LayerBase):
@@ -367,14 +377,14 @@ class Add(LayerBase):
     """Element-wise sum of two or more volumes of one shape."""
 
     type: Literal["add"]
-    inputs: list[LayerName] = _MERGE_INPUTS  # type: ignore[assignment]
+    inputs: list[LayerName] = _MERGE_INPUTS
 
 
 class Concat(LayerBase):
     """Volumes stacked along depth: equal W x H, depths summed."""
 
     type: Literal["concat"]
-    inputs: list[LayerName] = _MERGE_INPUTS  # type: ignore[assignment]
+    inputs: list[LayerName] = _MERGE_INPUTS
 
 
 Layer = Annotated[
@@ -398,15 +408,19 @@ class Network(Model):
 
     model_config = ConfigDict(title="netcheck network spec, version 1")
 
-    netcheck: Literal[1] = Field(1, description="The format version.")
+    netcheck: Literal[1] = Field(1, description="The format version.", examples=[1])
     name: str = Field(min_length=1, max_length=200, description="The network's name.", examples=["udacity-quiz"])
-    description: str | None = Field(None, description="Free text.")
+    description: str | None = Field(None, description="Free text.", examples=["LeNet-5 on 32x32 MNIST digits"])
     input: ShapeSpec = Field(description="The input volume, width x height x depth.", examples=["32x32x3"])
     rounding: Rounding = Field(
         "strict",
         description="What to do with output sizes that are not whole: strict (error), floor or ceil (warning).",
+        examples=["floor"],
     )
-    layers: list[Layer] = Field(min_length=1, description="The layers, in order.")
-    expect: NetworkExpect | None = Field(None, description="Assertions on the whole network.")
+    layers: list[Layer] = Field(min_length=1, description="The layers, in order.",
+                                examples=[[{"name": "conv1", "type": "conv2d", "filters": 20, "kernel": 8,
+                                            "stride": 2, "padding": 1}]])
+    expect: NetworkExpect | None = Field(None, description="Assertions on the whole network.",
+                                         examples=[{"output": "1x1x10", "params": 61706}])
 
     _source: Any = PrivateAttr(default=None)

@@ -58,8 +58,9 @@ def to_network(document: Document, default_name: str = "network") -> tuple[spec.
 def describe(error: ValidationError, data: Any, locator: Locator) -> list[Violation]:
     """One located NC002 per offending place, union alternatives folded into one message."""
     groups: dict[DocPath, list[dict[str, Any]]] = {}
-    for item in error.errors(include_input=False, include_url=False):
-        path = data_path(data, item["loc"], item["type"] == "missing")
+    for details in error.errors(include_input=False, include_url=False):
+        item: dict[str, Any] = dict(details)
+        path = data_path(data, tuple(item["loc"]), item["type"] == "missing")
         if item["type"] == "union_tag_invalid" and isinstance(value_at(data, path), dict):
             path = (*path, "type")
         groups.setdefault(path, []).append(item)
@@ -79,17 +80,18 @@ def data_path(data: Any, loc: tuple[Any, ...], missing: bool = False) -> DocPath
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
+        if _has(node, part):
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+            path.append(part)
         elif missing and isinstance(node, dict) and part == loc[-1]:
             path.append(part)
-            break
-        else:
-            continue
-        path.append(part)
     return tuple(path)
+
+
+def _has(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return isinstance(part, str) and part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
 
 
 def value_at(data: Any, path: DocPath) -> Any:

@@ -41,4 +41,4 @@ RULES: dict[str, Rule] = {
 
 MERGES = frozenset({"add", "concat"})
 
-__all__ = ["RULES", "MERGES", "Field", "Flow", "Outcome", "Problem", "Rule"]
+__all__ = ["MERGES", "RULES", "Field", "Flow", "Outcome", "Problem", "Rule"]

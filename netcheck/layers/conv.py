@@ -34,7 +34,7 @@ def conv2d(layer: Conv2d, flows: list[Flow], rounding: str) -> Outcome:
     bias = 1 if layer.bias else 0
     valid_groups = not any(problem.code == "NC104" for problem in problems)
     trainable = (weights_per_filter * filters + bias * filters) if valid_groups else None
-    if not plane.valid or plane.width is None or plane.height is None:
+    if plane.width is None or plane.height is None:
         return Outcome(None, trainable, problems=problems)
     out = Shape(plane.width, plane.height, filters)
     positions = out.width * out.height
@@ -54,15 +54,15 @@ def conv_transpose2d(layer: ConvTranspose2d, flows: list[Flow], rounding: str) -
     kernels, strides, dilations = pair(layer.kernel), pair(layer.stride), pair(layer.dilation)
     paddings, extras = padding_pair(layer.padding), pair(layer.output_padding)
     problems = groups_problems(groups, shape.depth, filters)
-    sizes = []
-    fields = []
+    sizes: list[int | None] = []
+    fields: list[Field] = []
     per_axis: list[list[Problem]] = []
     for index, (axis, size, old_field) in enumerate((("width", shape.width, flow.width),
                                                      ("height", shape.height, flow.height))):
         kernel_eff = dilations[index] * (kernels[index] - 1) + 1
-        out, axis_problems = _transposed_axis(
+        axis_size, axis_problems = _transposed_axis(
             axis, size, kernel_eff, strides[index], paddings[index], extras[index], dilations[index])
-        sizes.append(out)
+        sizes.append(axis_size)
         per_axis.append(axis_problems)
         scaled = old_field.scaled(strides[index])
         fields.append(Field(scaled.size + (kernel_eff - 1) * scaled.jump, scaled.jump))
@@ -71,9 +71,10 @@ def conv_transpose2d(layer: ConvTranspose2d, flows: list[Flow], rounding: str) -
     weights = shape.depth * (filters // groups) * kernels[0] * kernels[1]
     bias = 1 if layer.bias else 0
     trainable = weights + bias * filters if valid_groups else None
-    if sizes[0] is None or sizes[1] is None:
+    width, height = sizes
+    if width is None or height is None:
         return Outcome(None, trainable, problems=problems)
-    out = Shape(sizes[0], sizes[1], filters)
+    out = Shape(width, height, filters)
     inputs = shape.width * shape.height
     return Outcome(
         Flow(out, fields[0], fields[1]),

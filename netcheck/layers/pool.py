@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from netcheck.layers.base import Field, Flow, Outcome, Problem, show
 from netcheck.layers.sliding import padding_pair, slide_plane
-from netcheck.spec import AxisPair, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, Shape, pair
+from netcheck.spec import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, AxisPair, MaxPool2d, Shape, pair
 
 
 def pool2d(layer: MaxPool2d | AvgPool2d, flows: list[Flow], rounding: str) -> Outcome:

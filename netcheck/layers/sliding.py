@@ -18,11 +18,6 @@ class Plane:
     fields: tuple[Field, Field]
     problems: list[Problem]
 
-    @property
-    def valid(self) -> bool:
-        """True when both axes have an output size."""
-        return self.width is not None and self.height is not None
-
 
 def padding_pair(padding: int | AxisPadding | str) -> tuple[int | str, int | str]:
     """Padding as (width, height); ``valid`` is 0, ``same`` stays ``same``."""

@@ -22,7 +22,7 @@ def render(reports: list[FileReport], settings: Settings) -> str:
 
 def violation_lines(path: str, violation: Violation, color: bool = False) -> list[str]:
     """The violation's line and one indented line per fix."""
-    severity = violation.severity
+    severity: str = violation.severity
     if color:
         severity = f"{_COLORS[severity]}{severity}{_RESET}"
     layer = f" {safe(violation.layer)}" if violation.layer else ""

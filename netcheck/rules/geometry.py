@@ -138,7 +138,7 @@ def _input_sizes(context: Context) -> list[Fix]:
     original = network.input.shape
     axis = context.finding.hint.get("axis", "width")
     square = original.width == original.height
-    found = []
+    found: list[Fix] = []
     for distance in range(1, INPUT_SEARCH + 1):
         for sign in (-1, 1):
             size = (original.width if axis == "width" else original.height) + sign * distance

@@ -49,7 +49,7 @@ def candidates(context: Context) -> Iterator[list[Fix]]:
 
 
 def _divisors(number: int) -> list[int]:
-    found = set()
+    found: set[int] = set()
     step = 1
     while step * step <= number:
         if number % step == 0:
