@@ -1,6 +1,6 @@
 """``python -m netcheck``: the same as the ``netcheck`` command."""
 
-from netcheck.cli import main
+from netcheck.entry import main
 
 if __name__ == "__main__":
     main()

@@ -51,7 +51,8 @@ def _options(ignore: list[str] | None, select: list[str] | None, max_bytes: int,
 
 @app.command()
 def validate(
-    paths: Annotated[list[str], typer.Argument(help="Spec files, or directories to search for *.yaml/*.yml.")],
+    paths: Annotated[list[str], typer.Argument(help="Spec files, or directories to search for *.yaml/*.yml.",
+                                               metavar="FILE_OR_DIR...")],
     fmt: Format = "auto",
     ignore: Ignore = None,
     select: Select = None,

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from netcheck import engine, rules
+from netcheck import engine
 from netcheck.engine import Finding
 from netcheck.spec import Network
 from netcheck.violation import DocPath, Edit, Fix
@@ -78,6 +78,8 @@ def verified_fixes(
     """Up to two fixes for ``finding``, from the best group of candidates that verifies."""
     if data is None or not _fixable(finding):
         return ()
+    from netcheck import rules
+
     context = rules.Context(finding, network, data, result)
     before = error_keys(result.findings)
     target = key_of(finding)

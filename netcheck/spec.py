@@ -56,7 +56,8 @@ def _allow_extensions(schema: dict[str, Any]) -> None:
 class Model(BaseModel):
     """Base of every netcheck model: strict, closed, with ``x-`` keys allowed and ignored."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, json_schema_extra=_allow_extensions)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, json_schema_extra=_allow_extensions,
+                              defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -424,3 +425,10 @@ class Network(Model):
                                          examples=[{"output": "1x1x10", "params": 61706}])
 
     _source: Any = PrivateAttr(default=None)
+
+    @field_validator("netcheck", mode="before")
+    @classmethod
+    def _integer_version(cls, value: Any) -> Any:
+        if type(value) is not int:
+            raise PydanticCustomError("version_type", "the format version must be the integer 1")
+        return value

@@ -159,6 +159,8 @@ def _message(path: DocPath, items: list[dict[str, Any]], data: Any) -> str:
     item = items[0]
     kind, ctx = item["type"], item.get("ctx") or {}
     key, value = _key(path), value_at(data, path)
+    if path == ("netcheck",):
+        kind = "version_type"
     builder = _BUILDERS.get(kind)
     if builder is not None:
         return builder(path, item, ctx, key, value, data)
@@ -271,6 +273,10 @@ def _finite(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str, 
     return f"{key} must be a finite number, not {render(value)}"
 
 
+def _version(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str, value: Any, data: Any) -> str:
+    return f"netcheck must be 1, the format version this netcheck reads, not {render(value)}"
+
+
 def _unicode(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str, value: Any, data: Any) -> str:
     return f"{key} is not valid Unicode text (it holds a lone surrogate)"
 
@@ -279,7 +285,7 @@ _BUILDERS = {
     "missing": _missing, "extra_forbidden": _extra, "union_tag_invalid": _tag_invalid,
     "union_tag_not_found": _tag_missing, "too_short": _too_short, "string_too_long": _too_long,
     "string_too_short": _too_short, "string_pattern_mismatch": _pattern, "shape_format": _custom,
-    "finite_number": _finite, "string_unicode": _unicode,
+    "finite_number": _finite, "string_unicode": _unicode, "version_type": _version,
     **{kind: _bound for kind in _BOUNDS},
     **{kind: _type for kind in ("int_type", "bool_type", "string_type", "float_type", "list_type", "dict_type",
                                 "model_type", "model_attributes_type", "int_from_float", "literal_error")},

@@ -94,3 +94,42 @@ def test_auto_format_is_text_outside_github_actions() -> None:
     env = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"}
     result = run_cli("validate", "tests/broken/NC101_quiz_stride3.yaml", env=env)
     assert result.stdout.startswith("tests/broken/NC101_quiz_stride3.yaml:8:5: NC101 error conv1:")
+
+
+FAST_ROAD_CASES = [
+    ("validate", "specs/quiz.yaml"),
+    ("validate", "--format", "json", "tests/broken/NC101_quiz_stride3.yaml"),
+    ("validate", "--format=json", "--ignore", "NC1", "--ignore=NC2", "tests/broken"),
+    ("validate", "-f", "text", "--select", "NC105", "--fail-on", "warning", "tests/broken", "specs"),
+    ("validate", "--no-color", "--max-bytes", "100", "specs/quiz.yaml"),
+    ("validate", "--color", "--max-nodes=50", "--max-depth", "3", "specs/lenet5.yaml"),
+    ("validate", "--", "specs/quiz.yaml"),
+    ("validate", "--format", "xml", "specs/quiz.yaml"),
+    ("validate", "--fail-on", "never", "specs/quiz.yaml"),
+    ("validate", "specs/missing.yaml"),
+]
+
+
+@pytest.mark.parametrize("args", FAST_ROAD_CASES, ids=" ".join)
+def test_the_quick_road_and_typer_agree(args: tuple[str, ...]) -> None:
+    import subprocess
+    import sys
+
+    from netcheck import fastpath
+
+    assert fastpath.parse_validate(list(args)) is not None
+    quick = run_cli(*args)
+    typer_road = subprocess.run([sys.executable, "-c", "import sys; from netcheck.cli import app; "
+                                 "app(args=sys.argv[1:], prog_name='netcheck')", *args],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (quick.returncode, quick.stdout, quick.stderr) == (typer_road.returncode, typer_road.stdout,
+                                                              typer_road.stderr)
+
+
+@pytest.mark.parametrize("args", [(), ("validate",), ("validate", "--help"), ("validate", "--bogus", "x"),
+                                  ("validate", "--max-bytes", "0", "x"), ("validate", "--format"),
+                                  ("summary", "specs/quiz.yaml"), ("validate", "-f=json", "x")])
+def test_the_quick_road_declines_what_typer_must_answer(args: tuple[str, ...]) -> None:
+    from netcheck import fastpath
+
+    assert fastpath.parse_validate(list(args)) is None

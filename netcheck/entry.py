@@ -1,0 +1,34 @@
+"""The ``netcheck`` executable: the quick road for plain ``validate`` calls, typer for the rest."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line and exit with its status."""
+    arguments = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    from netcheck import fastpath
+
+    found = fastpath.parse_validate(arguments)
+    if found is None:
+        from netcheck.cli import app
+
+        app(args=arguments, prog_name="netcheck")
+        return
+    from netcheck import commands
+
+    color = found["color"]
+    use_color = bool(color) if color is not None else sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    paths = found["paths"]
+    assert isinstance(paths, list)
+    outcome = commands.validate(paths, str(found["fmt"]), fastpath.options_of(found), str(found["fail_on"]),
+                                use_color)
+    if outcome.text:
+        sys.stdout.write(outcome.text)
+    if outcome.error_text:
+        sys.stderr.write(outcome.error_text.rstrip("\n") + "\n")
+    sys.stdout.flush()
+    raise SystemExit(outcome.status)
