@@ -21,7 +21,7 @@ Passes:
     name: typo-fixed
     input: 32x32x3
     layers:
-      - {type: conv2d, filters: 8, kernel: 3, stride: 2, padding: 1}
+      - {type: conv2d, filters: 8, kernel: 4, stride: 2, padding: 1}
 """
 
 from __future__ import annotations
