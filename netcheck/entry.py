@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -10,6 +11,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the command line and exit with its status."""
     arguments = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    gc.set_threshold(100_000, 50, 100)  # big specs make millions of acyclic objects: collect rarely
     from netcheck import fastpath
 
     found = fastpath.parse_validate(arguments)

@@ -249,6 +249,7 @@ class _Frame:
     has_key: bool = False
     positions: Any = None
     merges: list[Any] = field(default_factory=list)
+    is_list: bool = False
 
 
 _SKIP = object()
@@ -267,6 +268,7 @@ class _Builder:
         self.nodes = 0
         self.result: Any = None
         self.documents = 0
+        self.plain_cache: dict[str, tuple[Any]] = {}
 
     def run(self, text: str) -> None:
         parser = _Parser(text)
@@ -303,8 +305,9 @@ class _Builder:
     def scalar(self, event: Any) -> None:
         self.count(1, event)
         value = self.resolve(event)
-        self.remember(event.anchor, value, 1)
-        self.attach(value, 1, _position(event), event)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
+        self.attach(value, 1, None, event)
 
     def alias(self, event: Any) -> None:
         if event.anchor in self.open_anchors:
@@ -313,7 +316,7 @@ class _Builder:
             raise SourceError(f"alias *{event.anchor} has no anchor &{event.anchor} before it", _position(event))
         value, size = self.anchors[event.anchor]
         self.count(size, event)
-        self.attach(value, size, _position(event), event)
+        self.attach(value, size, None, event)
 
     def start_mapping(self, event: Any) -> None:
         self.open_collection(event, {}, _MAP_TAGS, {})
@@ -332,7 +335,8 @@ class _Builder:
         self.count(1, event)
         if event.anchor is not None:
             self.open_anchors.add(event.anchor)
-        self.stack.append(_Frame(value, _position(event), event.anchor, positions=positions))
+        self.stack.append(_Frame(value, _position(event), event.anchor, positions=positions,
+                                 is_list=isinstance(value, list)))
 
     def end_collection(self, event: Any) -> None:
         frame = self.stack.pop()
@@ -351,17 +355,19 @@ class _Builder:
         if anchor is not None:
             self.anchors[anchor] = (value, size)
 
-    def attach(self, value: Any, size: int, position: Position, event: Any) -> None:
+    def attach(self, value: Any, size: int, position: Position | None, event: Any) -> None:
+        """Put a finished node into its parent; ``position`` None means the event's own start."""
         if not self.stack:
             self.result = value
             return
         frame = self.stack[-1]
         frame.size += size
-        if isinstance(frame.value, list):
+        if frame.is_list:
             frame.value.append(value)
-            frame.positions.append(position)
+            frame.positions.append(position or _position(event))
         elif not frame.has_key:
-            frame.key, frame.key_position, frame.has_key = self.check_key(value, position), position, True
+            where = position or _position(event)
+            frame.key, frame.key_position, frame.has_key = self.check_key(value, where), where, True
         else:
             frame.has_key = False
             self.put(frame, value, event)
@@ -409,9 +415,17 @@ class _Builder:
     def resolve(self, event: Any) -> Any:
         value: str = event.value
         tag = event.tag
+        if tag is None and event.implicit[0]:
+            known = self.plain_cache.get(value)
+            if known is not None:
+                return known[0]
+            resolved = self.resolve_plain(value, event)
+            digits = value.lstrip("+-")
+            if not (digits[:1] == "0" and digits[1:2].isdigit()):
+                self.plain_cache[value] = (resolved,)
+            return resolved
         if tag is None or tag == "!":
-            plain = event.implicit[0] and tag is None
-            return self.resolve_plain(value, event) if plain else value
+            return value
         if tag not in _SCALAR_TAGS:
             raise _unsupported_tag(tag, event)
         if tag.endswith("str"):
