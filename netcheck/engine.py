@@ -117,7 +117,7 @@ def run(network: Network) -> Result:
 
 def layer_rounding(layer: Any, network: Network) -> str:
     """The layer's own rounding if it has one, else the network's."""
-    own = getattr(layer, "rounding", None)
+    own = layer.__dict__.get("rounding")
     return own if own is not None else network.rounding
 
 

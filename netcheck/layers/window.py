@@ -90,18 +90,18 @@ def _same(window: Window) -> Slide:
 def _explicit(window: Window, padding: int, rounding: str) -> Slide:
     padded = window.size + 2 * padding
     kernel_eff = window.kernel_eff
-    hint = hint_of(window, rounding)
     if kernel_eff > padded:
         value = Fraction(padded - kernel_eff, window.stride) + 1
         return Slide(None, [Problem(
             "NC102",
             f"{window.axis} {window.formula(padding)} = {show(value)} is below 1: the kernel"
             f"{window.dilation_note()} spans {kernel_eff} but the padded input is only {padded}",
-            None, hint,
+            None, hint_of(window, rounding),
         )])
     whole, remainder = divmod(padded - kernel_eff, window.stride)
     if remainder == 0:
         return Slide(whole + 1)
+    hint = hint_of(window, rounding)
     exact = Fraction(padded - kernel_eff, window.stride) + 1
     statement = f"{window.axis} {window.formula(padding)} = {show(exact)}"
     if rounding == "strict":
@@ -131,7 +131,9 @@ def _unread(window: Window, padding: int, count: int) -> str:
 
 
 def _waste(window: Window, padding: int) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
+    if padding < window.kernel_eff and window.stride <= window.kernel_eff:
+        return problems
     hint = hint_of(window, "strict")
     if padding > 0 and padding >= window.kernel_eff:
         problems.append(Problem(
