@@ -278,6 +278,7 @@ class AvgPool2d(LayerBase):
     stride: Size | None = Field(None, description="S: the step between windows; default the kernel.", examples=[2])
     padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1])
     rounding: Rounding | None = _ROUNDING
+    count_include_pad: bool = Field(True, description="Whether padding zeros count in the average (PyTorch's).")
 
 
 class GlobalAvgPool2d(LayerBase):
@@ -348,6 +349,9 @@ class BatchNorm2d(LayerBase):
     type: Literal["batchnorm2d"]
     affine: bool = Field(True, description="Learns a scale and a shift per channel (2·D trainable).",
                          examples=[False])
+    eps: float = Field(1e-5, gt=0, allow_inf_nan=False, description="Added to the variance.", examples=[0.001])
+    momentum: float = Field(0.1, ge=0, le=1, allow_inf_nan=False, description="Running-statistics momentum.",
+                            examples=[0.01])
 
 
 class Lrn(LayerBase):
@@ -355,13 +359,16 @@ class Lrn(LayerBase):
 
     type: Literal["lrn"]
     size: PositiveInt = Field(5, description="Neighbouring channels normalised together.", examples=[5])
+    alpha: float = Field(1e-4, allow_inf_nan=False, description="The scale α.", examples=[0.0001])
+    beta: float = Field(0.75, allow_inf_nan=False, description="The exponent β.", examples=[0.75])
+    k: float = Field(1.0, allow_inf_nan=False, description="The additive constant k.", examples=[2.0])
 
 
 class Dropout(LayerBase):
     """Zeroes a fraction of the values while training."""
 
     type: Literal["dropout"]
-    rate: float = Field(0.5, ge=0, lt=1, allow_inf_nan=False, description="The fraction dropped.", examples=[0.5])
+    rate: float = Field(0.5, ge=0, le=1, allow_inf_nan=False, description="The fraction dropped.", examples=[0.5])
 
 
 class Activation(LayerBase):
@@ -369,6 +376,8 @@ class Activation(LayerBase):
 
     type: Literal["activation"]
     function: ActivationName = Field(description="The function.", examples=["relu"])
+    negative_slope: float | None = Field(
+        None, allow_inf_nan=False, description="The slope below zero, for leaky_relu (default 0.01).", examples=[0.2])
 
 
 _MERGE_INPUTS = Field(min_length=2, description="Two or more layer names.", examples=[["branch1", "shortcut"]])
