@@ -93,6 +93,17 @@ def explain(code: Annotated[str, typer.Argument(help="A violation code, such as 
     _finish(commands.explain(code))
 
 
+@app.command("import-torch")
+def import_torch(
+    target: Annotated[str, typer.Argument(help="package.module:factory, e.g. torchvision.models:resnet18.")],
+    input_shape: Annotated[str, typer.Option("--input", "-i", help="The input volume WxHxD, e.g. 224x224x3.")],
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write the spec here (default: stdout).")]
+    = None,
+) -> None:
+    """Write a spec for a PyTorch model, validated before it is written (needs netcheck[torch])."""
+    _finish(commands.import_torch(target, input_shape, output))
+
+
 def main() -> None:
     """The console-script entry point."""
     app(prog_name="netcheck")

@@ -205,6 +205,7 @@ class LayerBase(Model):
                                    examples=["conv1"])
     inputs: list[LayerName] | None = Field(
         None,
+        min_length=1,
         description="Layers this one reads (default: the layer before; `input` is the network input).",
         examples=[["conv1"], ["branch1", "branch2"]],
     )

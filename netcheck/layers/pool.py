@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from netcheck.layers.base import Field, Flow, Outcome, Problem, show
+from netcheck.layers.base import Field, Flow, Outcome, Problem, merge_axes
 from netcheck.layers.sliding import padding_pair, slide_plane
-from netcheck.spec import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, AxisPair, MaxPool2d, Shape, pair
+from netcheck.spec import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, Shape, pair
 
 
 def pool2d(layer: MaxPool2d | AvgPool2d, flows: list[Flow], rounding: str) -> Outcome:
@@ -15,25 +15,21 @@ def pool2d(layer: MaxPool2d | AvgPool2d, flows: list[Flow], rounding: str) -> Ou
     stride = layer.kernel if layer.stride is None else layer.stride
     dilation = layer.dilation if isinstance(layer, MaxPool2d) else 1
     plane = slide_plane(flow, layer.kernel, stride, layer.padding, dilation, rounding)
-    problems = plane.problems + _pytorch_padding_limit(layer, dilation)
+    problems = plane.problems + _pytorch_padding_limit(layer)
     if plane.width is None or plane.height is None:
         return Outcome(None, problems=problems)
     return Outcome(Flow(Shape(plane.width, plane.height, flow.shape.depth), *plane.fields), problems=problems)
 
 
-def _pytorch_padding_limit(layer: MaxPool2d | AvgPool2d, dilation: int | AxisPair) -> list[Problem]:
-    """PyTorch refuses pool padding larger than half the (dilated) kernel."""
-    problems = []
-    dilations = pair(dilation)
-    for axis, kernel, pad, dil in zip(("width", "height"), pair(layer.kernel), padding_pair(layer.padding), dilations):
-        if isinstance(pad, int) and 2 * pad > dil * (kernel - 1) + 1:
-            problems.append(Problem(
-                "NC301",
-                f"{axis}: PyTorch refuses pool padding {pad} > half the kernel's span "
-                f"{show(dil * (kernel - 1) + 1)}/2",
-                "padding",
-            ))
-    return problems
+def _pytorch_padding_limit(layer: MaxPool2d | AvgPool2d) -> list[Problem]:
+    """PyTorch refuses pool padding larger than half the (undilated) kernel."""
+    per_axis: list[list[Problem]] = [[], []]
+    for index, (axis, kernel, pad) in enumerate(zip(("width", "height"), pair(layer.kernel),
+                                                    padding_pair(layer.padding))):
+        if isinstance(pad, int) and 2 * pad > kernel:
+            per_axis[index].append(Problem(
+                "NC301", f"{axis}: PyTorch refuses pool padding {pad} > half the kernel {kernel}/2", "padding"))
+    return merge_axes(*per_axis)
 
 
 def global_pool2d(layer: object, flows: list[Flow], rounding: str) -> Outcome:

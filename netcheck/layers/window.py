@@ -90,7 +90,8 @@ def _same(window: Window) -> Slide:
 def _explicit(window: Window, padding: int, rounding: str) -> Slide:
     padded = window.size + 2 * padding
     kernel_eff = window.kernel_eff
-    if kernel_eff > padded:
+    reaches = rounding == "ceil" and padded - kernel_eff > -window.stride
+    if kernel_eff > padded and not reaches:
         value = Fraction(padded - kernel_eff, window.stride) + 1
         return Slide(None, [Problem(
             "NC102",
