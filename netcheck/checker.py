@@ -103,8 +103,9 @@ def check_network(network: Network, options: Options = Options(), path: str = "<
         fixes = verified_fixes(finding, network, data, result, budget) \
             if options.fixes and options.wants(finding.code) else ()
         violations.append(Violation(finding.code, finding.message, line, column, finding.layer, finding.path, fixes))
-    for row in result.rows:
-        row.line, row.column = _locate(Finding("", "", ("layers", row.index), row.name, True), locator)
+    if locator is not None:
+        for row in result.rows:
+            row.line, row.column = locator.start_of(("layers", row.index))
     return FileReport(path, network.name, result.rows, result.totals, _select(violations, options), network)
 
 
@@ -123,7 +124,7 @@ def _named(violations: list[Violation], document: Document) -> list[Violation]:
     """Give violations found while reading (NC002, NC003) the name of the layer they sit in."""
     data = document.data
     layers = data.get("layers") if isinstance(data, dict) else None
-    if not isinstance(layers, list):
+    if not isinstance(layers, list) or all(violation.layer or violation.path for violation in violations):
         return violations
     starts = [document.locator.start_of(("layers", i)) for i in range(len(layers))]
     end = _end_of_layers(data, document.locator)

@@ -102,7 +102,8 @@ class Locator:
                 node = node[part]
             except (KeyError, IndexError, TypeError):
                 return self.find(path)
-        return self.node_positions.get(id(node), self.find(path))
+        position = self.node_positions.get(id(node))
+        return position if position is not None else self.find(path)
 
 
 @dataclass(slots=True)
