@@ -4,28 +4,41 @@
     net = netcheck.load("net.yaml")      # a netcheck.Network; raises netcheck.SpecError
     report = netcheck.check(net)         # .layers, .totals, .violations, .ok
     netcheck.json_schema()               # the JSON Schema of the format
+
+Names are imported on first use, so that the command line does not pay for
+pydantic when it does not need it.
 """
 
 from __future__ import annotations
 
-from netcheck.api import SpecError, check, json_schema, load
-from netcheck.checker import FileReport, Options, check_path, check_text
-from netcheck.spec import Network
-from netcheck.violation import Fix, Violation
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+_HOMES = {
+    "SpecError": "netcheck.api", "check": "netcheck.api", "json_schema": "netcheck.api", "load": "netcheck.api",
+    "FileReport": "netcheck.checker", "Options": "netcheck.checker", "check_path": "netcheck.checker",
+    "check_text": "netcheck.checker", "Network": "netcheck.spec", "Fix": "netcheck.violation",
+    "Violation": "netcheck.violation",
+}
+
 __all__ = [
-    "FileReport",
-    "Fix",
-    "Network",
-    "Options",
-    "SpecError",
-    "Violation",
-    "__version__",
-    "check",
-    "check_path",
-    "check_text",
-    "json_schema",
-    "load",
+    "FileReport", "Fix", "Network", "Options", "SpecError", "Violation",
+    "__version__", "check", "check_path", "check_text", "json_schema", "load",
 ]
+
+if TYPE_CHECKING:
+    from netcheck.api import SpecError, check, json_schema, load
+    from netcheck.checker import FileReport, Options, check_path, check_text
+    from netcheck.spec import Network
+    from netcheck.violation import Fix, Violation
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'netcheck' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from netcheck import engine, source, validation
+from netcheck import engine, source
 from netcheck.engine import Finding, LayerRow
-from netcheck.fixing import Budget, verified_fixes
+from netcheck.fastload import NetworkRecord, quick_network
+from netcheck.fixing import FIXABLE, Budget, verified_fixes
 from netcheck.source import Document, Limits, Locator
-from netcheck.spec import Network
 from netcheck.violation import Violation, code_matches
+from netcheck.vocabulary import Shape
+
+if TYPE_CHECKING:
+    from netcheck.spec import Network
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +48,21 @@ class FileReport:
     rows: list[LayerRow] = field(default_factory=list)
     totals: dict[str, int | None] = field(default_factory=dict)
     violations: list[Violation] = field(default_factory=list)
-    network: Network | None = None
+    checked: Network | NetworkRecord | None = None
+    input_shape: Shape | None = None
+
+    @property
+    def network(self) -> Network | None:
+        """The validated ``netcheck.Network`` (built from the quick road's records on first use)."""
+        checked = self.checked
+        if checked is None or not isinstance(checked, NetworkRecord):
+            return checked
+        from netcheck.spec import Network
+
+        network = Network.model_validate(checked._source.root)
+        network._source = checked._source
+        self.checked = network
+        return network
 
     @property
     def ok(self) -> bool:
@@ -81,7 +99,13 @@ def check_document(document: Document, path: str, options: Options = Options()) 
     """Validate a parsed document and run the engine on it."""
     report = FileReport(path)
     violations = list(document.violations)
-    if document.readable:
+    quick = _quick_report(document, path, options) if document.readable and not violations else None
+    if quick is not None:
+        report = quick
+        violations.extend(report.violations)
+    elif document.readable:
+        from netcheck import validation
+
         network, problems = validation.to_network(document)
         violations.extend(problems)
         if network is not None:
@@ -91,10 +115,22 @@ def check_document(document: Document, path: str, options: Options = Options()) 
     return report
 
 
+def _quick_report(document: Document, path: str, options: Options) -> FileReport | None:
+    """The report by the quick road (no pydantic), when the document is valid and needs no fix search."""
+    network = quick_network(document.data)
+    if network is None:
+        return None
+    network._source = document.locator
+    result = engine.run(network)  # type: ignore[arg-type]
+    if options.fixes and any(finding.code in FIXABLE and options.wants(finding.code) for finding in result.findings):
+        return None
+    return check_network(network, options, path, document.data, result)  # type: ignore[arg-type]
+
+
 def check_network(network: Network, options: Options = Options(), path: str = "<network>",
-                  data: Any = None) -> FileReport:
+                  data: Any = None, result: engine.Result | None = None) -> FileReport:
     """Run the engine on a validated network and locate its findings (when it came from a file)."""
-    result = engine.run(network)
+    result = result or engine.run(network)
     locator: Locator | None = network._source
     budget = Budget()
     violations = []
@@ -106,7 +142,8 @@ def check_network(network: Network, options: Options = Options(), path: str = "<
     if locator is not None:
         for row in result.rows:
             row.line, row.column = locator.start_of(("layers", row.index))
-    return FileReport(path, network.name, result.rows, result.totals, _select(violations, options), network)
+    return FileReport(path, network.name, result.rows, result.totals, _select(violations, options), network,
+                      network.input.shape)
 
 
 def _locate(finding: Finding, locator: Locator | None) -> tuple[int, int]:
@@ -132,6 +169,8 @@ def _named(violations: list[Violation], document: Document) -> list[Violation]:
     for violation in violations:
         where = (violation.line, violation.column)
         if violation.layer is None and not violation.path and starts and starts[0] <= where < end:
+            from netcheck import validation
+
             index = bisect.bisect_right(starts, (violation.line, violation.column)) - 1
             violation = Violation(violation.code, violation.message, violation.line, violation.column,
                                   validation.layer_name(data, ("layers", index)), violation.path, violation.fixes)

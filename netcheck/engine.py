@@ -9,15 +9,16 @@ network is still checked, as PyTorch would run it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netcheck import graph
 from netcheck.layers import RULES, Flow, Outcome
 from netcheck.layers.base import Field, Number
-from netcheck.spec import LayerExpect, Network, NetworkExpect, Shape
-from netcheck.violation import DocPath
+from netcheck.vocabulary import COUNTS, Shape
 
-COUNTS = ("params", "trainable_params", "non_trainable_params", "unshared_params", "macs", "neurons")
+if TYPE_CHECKING:
+    from netcheck.spec import LayerExpect, Network, NetworkExpect
+from netcheck.violation import DocPath
 
 
 @dataclass(slots=True)

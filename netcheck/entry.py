@@ -8,11 +8,7 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line and exit with its status.
-
-    Called with no ``argv`` (as the ``netcheck`` program) it ends the process
-    at once after flushing its output; with ``argv`` it raises SystemExit.
-    """
+    """Run the command line; raises SystemExit with its status."""
     arguments = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     gc.set_threshold(100_000, 50, 100)  # big specs make millions of acyclic objects: collect rarely
@@ -36,11 +32,4 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(outcome.text)
     if outcome.error_text:
         sys.stderr.write(outcome.error_text.rstrip("\n") + "\n")
-    if argv is not None:
-        raise SystemExit(outcome.status)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
-        os._exit(outcome.status or 1)
-    os._exit(outcome.status)  # as a program, skip freeing a big spec's objects one by one
+    raise SystemExit(outcome.status)

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from netcheck import engine
 from netcheck.engine import Finding
-from netcheck.spec import Network
 from netcheck.violation import DocPath, Edit, Fix
 
+if TYPE_CHECKING:
+    from netcheck.spec import Network
+
+FIXABLE = frozenset({"NC101", "NC102", "NC103", "NC104", "NC105", "NC201"})
 FIXES_SHOWN = 2
 BUDGET = 400_000
 Key = tuple[str, str | None, DocPath]
@@ -94,10 +95,14 @@ def verified_fixes(
 
 
 def _fixable(finding: Finding) -> bool:
-    return finding.code in ("NC101", "NC102", "NC103", "NC104", "NC105", "NC201")
+    return finding.code in FIXABLE
 
 
 def _holds(fix: Fix, data: Any, before: set[Key], target: Key) -> bool:
+    from pydantic import ValidationError
+
+    from netcheck.spec import Network
+
     try:
         network = Network.model_validate(apply(data, fix.edits))
     except (ValidationError, ValueError, TypeError, IndexError):

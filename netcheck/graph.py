@@ -9,8 +9,10 @@ from __future__ import annotations
 import difflib
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from netcheck.spec import Network
+if TYPE_CHECKING:
+    from netcheck.spec import Network
 from netcheck.violation import DocPath
 
 INPUT = "input"

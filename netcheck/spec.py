@@ -8,13 +8,16 @@ keys are errors except those starting with ``x-``, and layers are discriminated 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, NamedTuple, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-MAX_SIZE = 2**31 - 1
-MAX_COUNT = 10**18
+from netcheck.vocabulary import MAX_COUNT, MAX_SIZE, Shape, pair
+from netcheck.vocabulary import PLANE_TEXT as _PLANE
+from netcheck.vocabulary import SHAPE_TEXT as _SHAPE
+
+__all__ = ["MAX_COUNT", "MAX_SIZE", "Shape", "pair"]
 
 Rounding = Literal["strict", "floor", "ceil"]
 ActivationName = Literal[
@@ -36,8 +39,6 @@ LayerName = Annotated[
     ),
 ]
 
-_SHAPE = re.compile(r"^\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*$")
-_PLANE = re.compile(r"^\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*$")
 SHAPE_PATTERN = r"^\s*[1-9][0-9]*\s*[x×]\s*[1-9][0-9]*\s*[x×]\s*[1-9][0-9]*\s*$"
 PLANE_PATTERN = r"^\s*[1-9][0-9]*\s*[x×]\s*[1-9][0-9]*\s*$"
 
@@ -86,17 +87,6 @@ class Sides(Model):
     bottom: NonNegativeInt = Field(0, description="Rows of zeros added below.", examples=[1])
     left: NonNegativeInt = Field(0, description="Columns of zeros added on the left.", examples=[1])
     right: NonNegativeInt = Field(0, description="Columns of zeros added on the right.", examples=[2])
-
-
-class Shape(NamedTuple):
-    """A volume: width x height x depth."""
-
-    width: int
-    height: int
-    depth: int
-
-    def __str__(self) -> str:
-        return f"{self.width}x{self.height}x{self.depth}"
 
 
 def _parse_shape(value: Any, pattern: re.Pattern[str], axes: tuple[str, ...], example: str) -> Any:
@@ -161,13 +151,6 @@ class PlaneSpec(Model):
 
 Size = Union[PositiveInt, AxisPair]
 PaddingSize = Union[NonNegativeInt, AxisPadding, Literal["same", "valid"]]
-
-
-def pair(value: int | AxisPair | AxisPadding) -> tuple[int, int]:
-    """A size as (width, height)."""
-    if isinstance(value, int):
-        return (value, value)
-    return (value.width, value.height)
 
 
 class LayerExpect(Model):
@@ -279,7 +262,8 @@ class AvgPool2d(LayerBase):
     stride: Size | None = Field(None, description="S: the step between windows; default the kernel.", examples=[2])
     padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1])
     rounding: Rounding | None = _ROUNDING
-    count_include_pad: bool = Field(True, description="Whether padding zeros count in the average (PyTorch's).")
+    count_include_pad: bool = Field(True, description="Whether padding zeros count in the average (PyTorch's).",
+                                    examples=[False])
 
 
 class GlobalAvgPool2d(LayerBase):

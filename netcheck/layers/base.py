@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from netcheck.spec import Shape
+from netcheck.vocabulary import Shape
 
 Number = int | Fraction
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from netcheck.layers.base import Field, Flow, Outcome, Problem, merge_axes, plural, show
 from netcheck.layers.sliding import padding_pair, slide_plane
 from netcheck.layers.window import LINES, SIDES
-from netcheck.spec import Conv2d, ConvTranspose2d, Shape, pair
+from netcheck.vocabulary import Shape, pair
+
+if TYPE_CHECKING:
+    from netcheck.spec import Conv2d, ConvTranspose2d
 
 
 def groups_problems(groups: int, depth: int, filters: int) -> list[Problem]:

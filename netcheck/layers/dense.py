@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from netcheck.layers.base import Flow, Outcome, Problem
-from netcheck.spec import Dense, Shape
+from netcheck.vocabulary import Shape
+
+if TYPE_CHECKING:
+    from netcheck.spec import Dense
 
 
 def dense(layer: Dense, flows: list[Flow], rounding: str) -> Outcome:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from netcheck.layers.base import Flow, Outcome
-from netcheck.spec import BatchNorm2d
+
+if TYPE_CHECKING:
+    from netcheck.spec import BatchNorm2d
 
 
 def batchnorm2d(layer: BatchNorm2d, flows: list[Flow], rounding: str) -> Outcome:

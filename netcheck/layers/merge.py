@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from netcheck.layers.base import Field, Flow, Outcome, Problem
-from netcheck.spec import Add, Concat, Shape
+from netcheck.vocabulary import Shape
+
+if TYPE_CHECKING:
+    from netcheck.spec import Add, Concat
 
 
 def _widest(fields: list[Field]) -> Field:

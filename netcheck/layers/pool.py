@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from netcheck.layers.base import Field, Flow, Outcome, Problem, merge_axes
 from netcheck.layers.sliding import padding_pair, slide_plane
-from netcheck.spec import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, Shape, pair
+from netcheck.vocabulary import Shape, pair
+
+if TYPE_CHECKING:
+    from netcheck.spec import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 
 
 def pool2d(layer: MaxPool2d | AvgPool2d, flows: list[Flow], rounding: str) -> Outcome:
     """The sliding-window formula with stride defaulting to the kernel, × D."""
     flow = flows[0]
     stride = layer.kernel if layer.stride is None else layer.stride
-    dilation = layer.dilation if isinstance(layer, MaxPool2d) else 1
+    dilation = layer.dilation if layer.type == "maxpool2d" else 1
     plane = slide_plane(flow, layer.kernel, stride, layer.padding, dilation, rounding)
     problems = plane.problems + _pytorch_padding_limit(layer)
     if plane.width is None or plane.height is None:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from netcheck.layers.base import Flow, Outcome
-from netcheck.spec import Flatten, Shape, Sides, Upsample2d, ZeroPad2d, pair
+from netcheck.vocabulary import Shape, pair
+
+if TYPE_CHECKING:
+    from netcheck.spec import Flatten, Upsample2d, ZeroPad2d
 
 
 def flatten(layer: Flatten, flows: list[Flow], rounding: str) -> Outcome:
@@ -20,10 +25,13 @@ def flatten(layer: Flatten, flows: list[Flow], rounding: str) -> Outcome:
 def zeropad2d(layer: ZeroPad2d, flows: list[Flow], rounding: str) -> Outcome:
     """W + left + right, H + top + bottom, D."""
     flow = flows[0]
-    sides = layer.padding if isinstance(layer.padding, Sides) else Sides(
-        top=layer.padding, bottom=layer.padding, left=layer.padding, right=layer.padding)
+    padding = layer.padding
+    if isinstance(padding, int):
+        left = right = top = bottom = padding
+    else:
+        left, right, top, bottom = padding.left, padding.right, padding.top, padding.bottom
     shape = flow.shape
-    out = Shape(shape.width + sides.left + sides.right, shape.height + sides.top + sides.bottom, shape.depth)
+    out = Shape(shape.width + left + right, shape.height + top + bottom, shape.depth)
     return Outcome(Flow(out, flow.width, flow.height))
 
 

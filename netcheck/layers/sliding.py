@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from netcheck.layers.base import Field, Flow, Problem, merge_axes
 from netcheck.layers.window import Slide, Window, slide
-from netcheck.spec import AxisPadding, AxisPair, pair
+from netcheck.vocabulary import Axes, pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +19,7 @@ class Plane:
     problems: list[Problem]
 
 
-def padding_pair(padding: int | AxisPadding | str) -> tuple[int | str, int | str]:
+def padding_pair(padding: int | Axes | str) -> tuple[int | str, int | str]:
     """Padding as (width, height); ``valid`` is 0, ``same`` stays ``same``."""
     if padding == "valid":
         return (0, 0)
@@ -30,10 +30,10 @@ def padding_pair(padding: int | AxisPadding | str) -> tuple[int | str, int | str
 
 def slide_plane(
     flow: Flow,
-    kernel: int | AxisPair,
-    stride: int | AxisPair,
-    padding: int | AxisPadding | str,
-    dilation: int | AxisPair,
+    kernel: int | Axes,
+    stride: int | Axes,
+    padding: int | Axes | str,
+    dilation: int | Axes,
     rounding: str,
 ) -> Plane:
     """Slide a window over both axes of ``flow`` and carry the receptive fields through."""

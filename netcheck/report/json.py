@@ -9,8 +9,8 @@ from typing import Any
 from netcheck.checker import FileReport
 from netcheck.engine import LayerRow
 from netcheck.report import Settings
-from netcheck.spec import Shape
 from netcheck.violation import Fix, Violation
+from netcheck.vocabulary import Shape
 
 
 def render(reports: list[FileReport], settings: Settings) -> str:

@@ -21,8 +21,8 @@ def render_summary(report: FileReport) -> str:
               for i, header in enumerate(COLUMNS)]
     rule = "─" * (sum(widths) + 2 * (len(widths) - 1))
     lines = [f"Network: {safe(report.name or '?')}  ({safe(report.path)})"]
-    if report.network is not None:
-        lines.append(f"Input: {report.network.input.shape}")
+    if report.input_shape is not None:
+        lines.append(f"Input: {report.input_shape}")
     lines += [rule, _line(COLUMNS, widths), rule]
     lines += [_line(cells, widths) for cells in rows]
     lines += [rule.replace("─", "═"), *_totals(report), rule]

@@ -1,0 +1,141 @@
+"""The quick road (no pydantic) never accepts what the models refuse, and computes the same."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from netcheck import engine, fastload, spec, vocabulary
+from netcheck.source import parse
+from netcheck.validation import LAYER_CLASSES
+from tests.conftest import BROKEN, SPECS
+
+
+def outcome(network: Any) -> tuple[Any, ...]:
+    result = engine.run(network)
+    rows = [(row.name, row.output, row.params, row.unshared_params, row.macs, row.width, row.height)
+            for row in result.rows]
+    findings = [(f.code, f.message, f.path, f.layer) for f in result.findings]
+    return rows, result.totals, findings
+
+
+def assert_agrees(data: Any) -> bool:
+    """When the quick road takes ``data``, the models take it too and the engine computes the same."""
+    quick = fastload.quick_network(data)
+    if quick is None:
+        return False
+    try:
+        model = spec.Network.model_validate(data)
+    except ValidationError as error:  # pragma: no cover - the failure this test exists for
+        raise AssertionError(f"quick road accepted what the models refuse: {error}") from None
+    assert outcome(quick) == outcome(model)
+    return True
+
+
+@pytest.mark.parametrize("path", sorted(SPECS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_example_spec_takes_the_quick_road(path: Path) -> None:
+    assert assert_agrees(parse(path.read_text(encoding="utf-8")).data)
+
+
+@pytest.mark.parametrize("path", sorted(BROKEN.glob("*.yaml")), ids=lambda p: p.name)
+def test_broken_specs_agree_or_go_to_the_models(path: Path) -> None:
+    document = parse(path.read_bytes().decode("utf-8", "replace"))
+    assert_agrees(document.data)
+
+
+def test_the_field_tables_match_the_models() -> None:
+    assert set(fastload.LAYERS) == set(LAYER_CLASSES) == set(spec.LAYER_TYPES)
+    for kind, model in LAYER_CLASSES.items():
+        fields = {**fastload._COMMON, **fastload.LAYERS[kind]}
+        assert set(fields) | {"type"} == set(model.model_fields), kind
+        for name, (required, default, _) in fields.items():
+            info = model.model_fields[name]
+            assert required == info.is_required(), (kind, name)
+            if not required:
+                assert default == info.default, (kind, name)
+    assert set(fastload.NETWORK) | {"layers"} == set(spec.Network.model_fields)
+    assert vocabulary.ACTIVATIONS == typing.get_args(spec.ActivationName)
+    assert vocabulary.ROUNDINGS == typing.get_args(spec.Rounding)
+
+
+SCALARS = st.one_of(
+    st.integers(-3, 40), st.sampled_from([0, 1, 2, 2**31 - 1, 2**31, 10**19]), st.booleans(), st.none(),
+    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(
+        ["same", "valid", "SAME", "2", "3x3", "4x4x3", "relu", "floor", "ceil", "strict", "input", "", "a\x1bb",
+         "nearest", "bilinear", "x"]),
+)
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3),
+    st.dictionaries(st.sampled_from(["width", "height", "depth", "top", "left", "x-a", "w"]), inner, max_size=4)),
+    max_leaves=6)
+
+
+def mutated(data: dict[str, Any], draw: st.DrawFn) -> dict[str, Any]:
+    layers = [dict(layer) for layer in data["layers"]]
+    for _ in range(draw(st.integers(1, 3))):
+        layer = layers[draw(st.integers(0, len(layers) - 1))]
+        kind = layer.get("type")
+        known = fastload.LAYERS.get(kind, {}) if isinstance(kind, str) else {}
+        keys = sorted(set(layer) | set(known) | {"name", "inputs", "expect", "bogus", "type"})
+        key = draw(st.sampled_from(keys))
+        if draw(st.booleans()) and key in layer:
+            del layer[key]
+        else:
+            layer[key] = draw(VALUES)
+    return {**data, "layers": layers}
+
+
+BASES = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(SPECS.glob("*.yaml"))]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mutated_specs_never_pass_the_quick_road_wrongly(data: st.DataObject) -> None:
+    base = data.draw(st.sampled_from(BASES))
+    assert_agrees(mutated(base, data.draw))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["netcheck", "name", "input", "rounding", "layers", "expect", "x-y"]),
+                       VALUES, max_size=6))
+def test_arbitrary_top_levels_agree(data: dict[str, Any]) -> None:
+    assert_agrees(data)
+
+
+ACCEPTED: list[bool] = []
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_valid_variations_take_the_quick_road_and_agree(data: st.DataObject) -> None:
+    """Values drawn from each field's valid range: most documents pass, and must agree."""
+    base = data.draw(st.sampled_from(BASES))
+    layers = [dict(layer) for layer in base["layers"]]
+    index = data.draw(st.integers(0, len(layers) - 1))
+    layer = layers[index]
+    choices = {
+        "padding": st.one_of(st.integers(0, 3), st.sampled_from(["same", "valid"]),
+                             st.fixed_dictionaries({"width": st.integers(0, 2), "height": st.integers(0, 2)})),
+        "stride": st.one_of(st.integers(1, 3), st.fixed_dictionaries({"width": st.integers(1, 2),
+                                                                      "height": st.integers(1, 2)})),
+        "rounding": st.sampled_from(["strict", "floor", "ceil"]),
+        "name": st.text(min_size=1, max_size=8).filter(str.isprintable),
+        "expect": st.fixed_dictionaries({"shape": st.sampled_from(["1x1x1", "7x7x64"]), "params": st.integers(0, 9)}),
+    }
+    key = data.draw(st.sampled_from(sorted(choices)))
+    if key in {**fastload._COMMON, **fastload.LAYERS[layer["type"]]}:
+        layer[key] = data.draw(choices[key])
+    ACCEPTED.append(assert_agrees({**base, "layers": layers}))
+
+
+def test_the_variations_mostly_took_the_quick_road() -> None:
+    if len(ACCEPTED) < 50:
+        pytest.skip("runs after the variations test")
+    assert sum(ACCEPTED) > len(ACCEPTED) // 2
