@@ -61,8 +61,8 @@ def test_the_field_tables_match_the_models() -> None:
             if not required:
                 assert default == info.default, (kind, name)
     assert set(fastload.NETWORK) | {"layers"} == set(spec.Network.model_fields)
-    assert vocabulary.ACTIVATIONS == typing.get_args(spec.ActivationName)
-    assert vocabulary.ROUNDINGS == typing.get_args(spec.Rounding)
+    assert typing.get_args(spec.ActivationName) == vocabulary.ACTIVATIONS
+    assert typing.get_args(spec.Rounding) == vocabulary.ROUNDINGS
 
 
 SCALARS = st.one_of(
