@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from netcheck import engine, source
 from netcheck.engine import Finding, LayerRow
 from netcheck.fastload import NetworkRecord, quick_network
-from netcheck.fixing import FIXABLE, Budget, verified_fixes
+from netcheck.fixing import Budget, verified_fixes
 from netcheck.source import Document, Limits, Locator
 from netcheck.violation import Violation, code_matches
 from netcheck.vocabulary import Shape
@@ -116,15 +116,12 @@ def check_document(document: Document, path: str, options: Options = Options()) 
 
 
 def _quick_report(document: Document, path: str, options: Options) -> FileReport | None:
-    """The report by the quick road (no pydantic), when the document is valid and needs no fix search."""
+    """The report by the quick road (no pydantic), when the models would surely accept the document."""
     network = quick_network(document.data)
     if network is None:
         return None
     network._source = document.locator
-    result = engine.run(network)  # type: ignore[arg-type]
-    if options.fixes and any(finding.code in FIXABLE and options.wants(finding.code) for finding in result.findings):
-        return None
-    return check_network(network, options, path, document.data, result)  # type: ignore[arg-type]
+    return check_network(network, options, path, document.data)  # type: ignore[arg-type]
 
 
 def check_network(network: Network, options: Options = Options(), path: str = "<network>",

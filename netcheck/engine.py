@@ -17,6 +17,7 @@ from netcheck.layers.base import Field, Number
 from netcheck.vocabulary import COUNTS, Shape
 
 if TYPE_CHECKING:
+    from netcheck.fastload import NetworkRecord
     from netcheck.spec import LayerExpect, Network, NetworkExpect
 from netcheck.violation import DocPath
 
@@ -88,7 +89,7 @@ class Result:
     flows: dict[str, Flow | None]
 
 
-def run(network: Network) -> Result:
+def run(network: Network | NetworkRecord) -> Result:
     """Push the input volume through every layer; collect rows, totals and findings."""
     layout = graph.build(network)
     findings = [Finding("NC004", problem.message, problem.path, problem.layer) for problem in layout.problems]
@@ -116,7 +117,7 @@ def run(network: Network) -> Result:
     return Result(rows, totals, findings, last, flows)
 
 
-def layer_rounding(layer: Any, network: Network) -> str:
+def layer_rounding(layer: Any, network: Network | NetworkRecord) -> str:
     """The layer's own rounding if it has one, else the network's."""
     own = layer.__dict__.get("rounding")
     return own if own is not None else network.rounding

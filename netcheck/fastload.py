@@ -44,6 +44,17 @@ class Record:
     def __getattr__(self, name: str) -> Any:
         raise AttributeError(name)
 
+    def model_copy(self, *, update: dict[str, Any]) -> Any:
+        """A copy with some attributes changed (as pydantic's ``model_copy``)."""
+        copy = type(self)(**self.__dict__)
+        copy.__dict__.update(update)
+        return copy
+
+    def model_dump(self) -> dict[str, Any]:
+        """The attributes as plain data (as pydantic's ``model_dump``, for sizes and shapes)."""
+        return {key: value.model_dump() if isinstance(value, Record) else value
+                for key, value in self.__dict__.items() if not key.startswith("_")}
+
 
 class ShapeRecord(Record):
     """A volume as written, with the plain triple as ``shape`` (as ``ShapeSpec``)."""

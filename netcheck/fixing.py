@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from netcheck import engine
 from netcheck.engine import Finding
+from netcheck.fastload import quick_network
 from netcheck.violation import DocPath, Edit, Fix
 
 if TYPE_CHECKING:
@@ -94,18 +95,29 @@ def verified_fixes(
     return tuple(kept)
 
 
-def _fixable(finding: Finding) -> bool:
-    return finding.code in FIXABLE
-
-
-def _holds(fix: Fix, data: Any, before: set[Key], target: Key) -> bool:
+def _validated(data: Any) -> Network | None:
+    """The models' verdict on a document the quick road declined."""
     from pydantic import ValidationError
 
     from netcheck.spec import Network
 
     try:
-        network = Network.model_validate(apply(data, fix.edits))
-    except (ValidationError, ValueError, TypeError, IndexError):
+        return Network.model_validate(data)
+    except (ValidationError, ValueError, TypeError):
+        return None
+
+
+def _fixable(finding: Finding) -> bool:
+    return finding.code in FIXABLE
+
+
+def _holds(fix: Fix, data: Any, before: set[Key], target: Key) -> bool:
+    try:
+        fixed = apply(data, fix.edits)
+    except (ValueError, TypeError, IndexError, KeyError):
+        return False
+    network = quick_network(fixed) or _validated(fixed)
+    if network is None:
         return False
     findings = engine.run(network).findings
     after = error_keys(findings)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from netcheck.fastload import NetworkRecord
     from netcheck.spec import Network
 from netcheck.violation import DocPath
 
@@ -37,7 +38,7 @@ class Graph:
     problems: list[GraphProblem] = field(default_factory=list)
 
 
-def default_names(network: Network) -> list[str]:
+def default_names(network: Network | NetworkRecord) -> list[str]:
     """Each layer's name: its own, or ``<type>_<n>`` counting 1-based per type."""
     counts: dict[str, int] = {}
     names = []
@@ -47,7 +48,7 @@ def default_names(network: Network) -> list[str]:
     return names
 
 
-def build(network: Network) -> Graph:
+def build(network: Network | NetworkRecord) -> Graph:
     """Resolve names and inputs, and order the layers so that inputs come first."""
     names = default_names(network)
     problems: list[GraphProblem] = []
@@ -67,7 +68,7 @@ def build(network: Network) -> Graph:
     return Graph(names, inputs, order, problems)
 
 
-def _index_names(network: Network, names: list[str], problems: list[GraphProblem]) -> dict[str, int]:
+def _index_names(network: Network | NetworkRecord, names: list[str], problems: list[GraphProblem]) -> dict[str, int]:
     index_of: dict[str, int] = {}
     for position, (layer, name) in enumerate(zip(network.layers, names)):
         path: DocPath = ("layers", position, "name") if layer.name is not None else ("layers", position)

@@ -13,10 +13,12 @@ import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netcheck.engine import Finding, Result
-from netcheck.spec import Network
+
+if TYPE_CHECKING:
+    from netcheck.spec import Network
 from netcheck.violation import Fix
 
 CODES: tuple[str, ...] = (

@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from netcheck.engine import run
+from netcheck.fastload import Record, ShapeRecord
 from netcheck.layers import RULES, Flow
 from netcheck.rules import Context
-from netcheck.spec import AxisPadding, AxisPair, Shape, ShapeSpec, pair
 from netcheck.violation import Edit, Fix
+from netcheck.vocabulary import Shape, pair
 
 WINDOWED = ("conv2d", "maxpool2d", "avgpool2d")
 INPUT_SEARCH = 40
@@ -111,10 +112,8 @@ def _around(current: tuple[int, int], floor: int, reach: int) -> Iterator[tuple[
                 yield (first, second)
 
 
-def _pair_model(key: str, value: tuple[int, int]) -> AxisPair | AxisPadding:
-    if key == "padding":
-        return AxisPadding(width=value[0], height=value[1])
-    return AxisPair(width=value[0], height=value[1])
+def _pair_model(key: str, value: tuple[int, int]) -> Record:
+    return Record(width=value[0], height=value[1])
 
 
 def _plain(value: Any) -> Any:
@@ -146,7 +145,7 @@ def _input_sizes(context: Context) -> list[Fix]:
                 continue
             width = size if axis == "width" or square else original.width
             height = size if axis == "height" or square else original.height
-            trial = network.model_copy(update={"input": ShapeSpec(width=width, height=height, depth=original.depth)})
+            trial = network.model_copy(update={"input": ShapeRecord(width=width, height=height, depth=original.depth)})
             if not any(finding.code[:3] == "NC1" and finding.code != "NC105" for finding in run(trial).findings):
                 shape = Shape(width, height, original.depth)
                 found.append(Fix(f"input {shape} makes every layer whole",
