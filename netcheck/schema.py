@@ -1,26 +1,168 @@
-"""The JSON Schema (2020-12) of the format, generated from the pydantic models."""
+"""The JSON Schema (2020-12) of the format, generated from the pydantic models.
+
+``netcheck schema`` prints :func:`text`; ``schemas/netcheck.schema.json`` is that
+text, committed (a test fails when they differ), and ``netcheck.json_schema()``
+returns the same dict. Editors read it through yaml-language-server (the first
+line of every spec names it), so every layer type and every field carries a
+title, a description and an example.
+
+Pydantic describes the models closely, but not everything the models accept or
+everything an editor wants; :func:`build` adjusts its output so that the schema
+accepts exactly the documents the models accept, schema-level mistakes being
+concerned (integers written as ``2.0`` aside: JSON Schema counts them as
+integers, netcheck refuses them):
+
+* shapes and planes are a string *or* a mapping (or an integer, for a plane):
+  the ``type: object`` pydantic leaves beside that ``anyOf`` is dropped;
+* a layer's ``inputs`` also takes a single name, as the model does;
+* the layer union becomes one ``Layer`` definition that names the known types
+  (so an unknown type is reported as such, and editors complete it) and picks
+  the layer's fields with ``oneOf``; pydantic's OpenAPI ``discriminator``, not a
+  JSON Schema keyword, is dropped;
+* layer types get a title, their ``type`` field a description, and each an
+  example (``LAYER_EXAMPLES``, checked by the tests against the models).
+"""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
-from netcheck.spec import Network
+from netcheck.spec import LAYER_TYPES, Network
 
 SCHEMA_ID = "https://netcheck.invalid/schemas/netcheck.schema.json"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+#: One example per layer type, as it would be written in a spec.
+LAYER_EXAMPLES: dict[str, dict[str, Any]] = {
+    "conv2d": {"name": "conv1", "type": "conv2d", "filters": 64, "kernel": 3, "stride": 1, "padding": 1},
+    "conv_transpose2d": {"name": "up1", "type": "conv_transpose2d", "filters": 32, "kernel": 2, "stride": 2},
+    "maxpool2d": {"name": "pool1", "type": "maxpool2d", "kernel": 2, "stride": 2},
+    "avgpool2d": {"name": "pool1", "type": "avgpool2d", "kernel": 2},
+    "global_avgpool2d": {"name": "gap", "type": "global_avgpool2d"},
+    "global_maxpool2d": {"name": "gmp", "type": "global_maxpool2d"},
+    "adaptive_avgpool2d": {"name": "avgpool", "type": "adaptive_avgpool2d", "output": "7x7"},
+    "adaptive_maxpool2d": {"name": "maxpool", "type": "adaptive_maxpool2d", "output": "1x1"},
+    "zeropad2d": {"name": "pad", "type": "zeropad2d", "padding": {"left": 1, "right": 2}},
+    "upsample2d": {"name": "up", "type": "upsample2d", "scale": 2, "mode": "bilinear"},
+    "flatten": {"name": "flat", "type": "flatten"},
+    "dense": {"name": "fc", "type": "dense", "units": 10, "activation": "softmax"},
+    "batchnorm2d": {"name": "bn1", "type": "batchnorm2d"},
+    "lrn": {"name": "norm1", "type": "lrn", "size": 5},
+    "dropout": {"name": "drop", "type": "dropout", "rate": 0.5},
+    "activation": {"name": "relu1", "type": "activation", "function": "relu"},
+    "add": {"name": "residual", "type": "add", "inputs": ["conv2", "shortcut"]},
+    "concat": {"name": "merge", "type": "concat", "inputs": ["branch1", "branch2"]},
+}
+
+#: Examples of the value types the layers share.
+VALUE_EXAMPLES: dict[str, list[Any]] = {
+    "AxisPair": [{"width": 3, "height": 1}],
+    "AxisPadding": [{"width": 1, "height": 0}],
+    "Sides": [{"top": 0, "bottom": 1, "left": 0, "right": 1}],
+    "ShapeSpec": ["224x224x3", {"width": 224, "height": 224, "depth": 3}],
+    "PlaneSpec": ["7x7", 1, {"width": 7, "height": 7}],
+    "LayerExpect": [{"shape": "14x14x20", "params": 3860}],
+    "NetworkExpect": [{"output": "1x1x10", "params": 61706}],
+}
+
+#: A whole network, the example of the top-level schema (the quiz of FORMAT.md).
+NETWORK_EXAMPLE: dict[str, Any] = {
+    "netcheck": 1,
+    "name": "udacity-quiz",
+    "input": "32x32x3",
+    "layers": [{"name": "conv1", "type": "conv2d", "filters": 20, "kernel": 8, "stride": 2, "padding": 1,
+                "expect": {"shape": "14x14x20", "params": 3860}}],
+    "expect": {"output": "14x14x20", "params": 3860},
+}
+
+_LAYER_DESCRIPTION = (
+    "One layer: its `type` says which fields it takes. By default a layer reads the layer before it; "
+    "`inputs` names others."
+)
 
 
 def build() -> dict[str, Any]:
-    """The schema as a dict, with ``$schema``, ``$id`` and a description."""
+    """The schema as a dict, with ``$schema``, ``$id``, titles, descriptions and examples."""
     schema = Network.model_json_schema(mode="validation")
+    defs: dict[str, Any] = schema.pop("$defs")
+    _merge_unions(defs)
+    layer_refs = _layer_union(schema)
+    for ref in layer_refs:
+        _describe_layer(defs[ref.rsplit("/", 1)[-1]])
+    for name, examples in VALUE_EXAMPLES.items():
+        defs[name]["examples"] = copy.deepcopy(examples)
+    defs["Layer"] = {
+        "title": "layer",
+        "description": _LAYER_DESCRIPTION,
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": _type_property(list(LAYER_TYPES))},
+        "oneOf": [{"$ref": ref} for ref in layer_refs],
+        "examples": [LAYER_EXAMPLES[name] for name in ("conv2d", "maxpool2d", "dense")],
+    }
+    schema["properties"]["layers"]["items"] = {"$ref": "#/$defs/Layer"}
+    for definition in (schema, *defs.values()):
+        _title_properties(definition)
+    schema.pop("title", None)
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": DIALECT,
         "$id": SCHEMA_ID,
-        **schema,
+        "title": "netcheck network spec, version 1",
         "description": "A convolutional network: an input volume and layers (netcheck format version 1).",
+        **schema,
+        "examples": [copy.deepcopy(NETWORK_EXAMPLE)],
+        "$defs": dict(sorted(defs.items())),
     }
 
 
 def text() -> str:
     """The schema as the JSON text committed in ``schemas/netcheck.schema.json``."""
     return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _merge_unions(defs: dict[str, Any]) -> None:
+    """A definition that is an ``anyOf`` (a shape: string or mapping) is not itself an object."""
+    for definition in defs.values():
+        if "anyOf" in definition:
+            for key in ("type", "additionalProperties", "patternProperties", "properties", "required"):
+                definition.pop(key, None)
+
+
+def _layer_union(schema: dict[str, Any]) -> list[str]:
+    """The ``$ref`` of every layer model, in the order of ``netcheck.spec.Layer``."""
+    items = schema["properties"]["layers"]["items"]
+    return [alternative["$ref"] for alternative in items["oneOf"]]
+
+
+def _type_property(types: list[str]) -> dict[str, Any]:
+    """The ``type`` field: one layer type (``const``) or any of them (``enum``)."""
+    if len(types) == 1:
+        return {"const": types[0], "type": "string", "title": "Type",
+                "description": f"The layer type: `{types[0]}`.", "examples": types}
+    return {"enum": types, "type": "string", "title": "Type",
+            "description": "The layer type; it decides which other fields the layer takes.",
+            "examples": ["conv2d", "maxpool2d", "dense"]}
+
+
+def _describe_layer(definition: dict[str, Any]) -> None:
+    """Title, ``type`` description, single-name ``inputs`` and an example for one layer model."""
+    properties = definition["properties"]
+    layer_type = properties["type"]["const"]
+    definition["title"] = f"{layer_type} layer"
+    properties["type"] = _type_property([layer_type])
+    inputs = properties.get("inputs", {})
+    alternatives = inputs.get("anyOf", [])
+    arrays = [alternative for alternative in alternatives if alternative.get("type") == "array"]
+    if arrays and arrays[0].get("minItems", 0) <= 1:  # a merge's two or more names cannot be one string
+        alternatives.insert(0, copy.deepcopy(arrays[0]["items"]))
+    definition["examples"] = [LAYER_EXAMPLES[layer_type]]
+
+
+def _title_properties(definition: dict[str, Any]) -> None:
+    """Give every property a title (pydantic leaves none beside a ``$ref``), recursing into unions."""
+    for name, prop in definition.get("properties", {}).items():
+        prop.setdefault("title", name.replace("_", " ").title())
+    for alternative in definition.get("anyOf", []):
+        _title_properties(alternative)

@@ -16,6 +16,8 @@ from netcheck.checker import FileReport
 FORMATS: dict[str, str] = {
     "text": "netcheck.report.text",
     "json": "netcheck.report.json",
+    "sarif": "netcheck.report.sarif",
+    "github": "netcheck.report.github",
 }
 
 
