@@ -31,10 +31,7 @@ MaxDepth = Annotated[int, typer.Option("--max-depth", min=1, help="Deepest YAML 
 
 
 def _finish(outcome: commands.Outcome) -> None:
-    if outcome.text:
-        sys.stdout.write(outcome.text)
-    if outcome.error_text:
-        sys.stderr.write(outcome.error_text.rstrip("\n") + "\n")
+    outcome.write(sys.stdout, sys.stderr)
     raise typer.Exit(outcome.status)
 
 

@@ -6,7 +6,9 @@ them directly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TextIO
 
 from netcheck.checker import FileReport, Options, check_path
 from netcheck.files import UsageError, expand
@@ -16,11 +18,23 @@ OK, FAILED, USAGE = 0, 1, 2
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A command's output, where it goes, and its exit status."""
+    """A command's output (text, or pieces of text written as they come), its errors, its exit status."""
 
-    text: str
+    text: str | Iterable[str]
     status: int
     error_text: str = ""
+
+    @property
+    def output(self) -> str:
+        """The whole output as one string (for callers that want it in memory)."""
+        return self.text if isinstance(self.text, str) else "".join(self.text)
+
+    def write(self, out: TextIO, err: TextIO) -> None:
+        """Write the output and the error text."""
+        for piece in [self.text] if isinstance(self.text, str) else self.text:
+            out.write(piece)
+        if self.error_text:
+            err.write(self.error_text.rstrip("\n") + "\n")
 
 
 def exit_status(reports: list[FileReport], fail_on: str) -> int:

@@ -28,8 +28,5 @@ def main(argv: list[str] | None = None) -> None:
     assert isinstance(paths, list)
     outcome = commands.validate(paths, str(found["fmt"]), fastpath.options_of(found), str(found["fail_on"]),
                                 use_color)
-    if outcome.text:
-        sys.stdout.write(outcome.text)
-    if outcome.error_text:
-        sys.stderr.write(outcome.error_text.rstrip("\n") + "\n")
+    outcome.write(sys.stdout, sys.stderr)
     raise SystemExit(outcome.status)

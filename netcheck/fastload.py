@@ -140,10 +140,10 @@ def _name(value: Any) -> str:
     return value
 
 
-def _names(least: int) -> Check:
+def _names(least: int, most: int | None = None) -> Check:
     def check(value: Any) -> list[str]:
         items = [value] if type(value) is str else value
-        if type(items) is not list or len(items) < least:
+        if type(items) is not list or len(items) < least or (most is not None and len(items) > most):
             raise Refused
         return [_name(item) for item in items]
 
@@ -238,7 +238,7 @@ _REQUIRED = object()
 
 _COMMON: dict[str, Field] = {
     "name": (False, None, _optional(_name)),
-    "inputs": (False, None, _optional(_names(1))),
+    "inputs": (False, None, _optional(_names(1, 1))),
     "expect": (False, None, _optional(_expect("shape"))),
 }
 _ACTIVATION: Field = (False, None, _optional(_one_of(*ACTIVATIONS)))

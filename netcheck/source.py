@@ -449,10 +449,10 @@ class _Builder:
             return False
         if _INT.match(value):
             return self.integer(value, event)
-        if _OCT.match(value):
-            return int(value[2:], 8)
-        if _HEX.match(value):
-            return int(value[2:], 16)
+        if _OCT.match(value) or _HEX.match(value):
+            if len(value) > HUGE_INTEGER_DIGITS:
+                return 10**HUGE_INTEGER_DIGITS
+            return int(value[2:], 8 if value[1] == "o" else 16)
         if _FLOAT.match(value) and value.lstrip("+-")[:1] in "0123456789.":
             return float(value)
         if _INF.match(value):

@@ -189,8 +189,9 @@ class LayerBase(Model):
     inputs: list[LayerName] | None = Field(
         None,
         min_length=1,
-        description="Layers this one reads (default: the layer before; `input` is the network input).",
-        examples=[["conv1"], ["branch1", "branch2"]],
+        max_length=1,
+        description="The layer this one reads (default: the layer before; `input` is the network input).",
+        examples=["conv1", ["stem_relu"]],
     )
     expect: LayerExpect | None = Field(None, description="Assertions on this layer's output and counts.",
                                        examples=[{"shape": "14x14x20", "params": 3860}])

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from netcheck import spec
-from netcheck.source import Document, Locator
+from netcheck.source import HUGE_INTEGER_DIGITS, Document, Locator
 from netcheck.violation import DocPath, Violation
 
 LAYER_CLASSES: dict[str, type[spec.LayerBase]] = {
@@ -133,6 +133,8 @@ def render(value: Any) -> str:
         return "true" if value else "false"
     if value is None:
         return "null"
+    if isinstance(value, int) and abs(value) == 10**HUGE_INTEGER_DIGITS:
+        return f"an integer of more than {HUGE_INTEGER_DIGITS} digits"
     if isinstance(value, (int, float)):
         text = repr(value)
         return text if len(text) <= 24 else text[:20] + "…"
@@ -258,6 +260,10 @@ def _too_short(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: st
 
 
 def _too_long(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str, value: Any, data: Any) -> str:
+    if key == "inputs":
+        kind = value_at(data, path[:-1]).get("type") if isinstance(value_at(data, path[:-1]), dict) else None
+        return (f"{render(kind) if kind else 'this layer'} reads one input, not {ctx.get('actual_length')}; "
+                "only add and concat merge several")
     return f"{key} is too long: at most {ctx.get('max_length')} characters"
 
 
@@ -283,7 +289,7 @@ def _unicode(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str,
 
 _BUILDERS = {
     "missing": _missing, "extra_forbidden": _extra, "union_tag_invalid": _tag_invalid,
-    "union_tag_not_found": _tag_missing, "too_short": _too_short, "string_too_long": _too_long,
+    "union_tag_not_found": _tag_missing, "too_short": _too_short, "string_too_long": _too_long, "too_long": _too_long,
     "string_too_short": _too_short, "string_pattern_mismatch": _pattern, "shape_format": _custom,
     "finite_number": _finite, "string_unicode": _unicode, "version_type": _version,
     **{kind: _bound for kind in _BOUNDS},

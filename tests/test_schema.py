@@ -334,15 +334,16 @@ def test_report_of_the_broken_directory_validates(report_schema: dict[str, Any])
 def test_report_of_each_broken_file_validates(path: Path, report_schema: dict[str, Any]) -> None:
     outcome = commands.validate([str(path)], "json", Options())
     assert outcome.status == (1 if path.name[:3] in ("NC0", "NC1") else 0), outcome.error_text
-    assert_valid_report(outcome.text, report_schema)
-    assert json.loads(outcome.text)["files"][0]["violations"]
+    text = outcome.output
+    assert_valid_report(text, report_schema)
+    assert json.loads(text)["files"][0]["violations"]
 
 
 @pytest.mark.parametrize("path", GOOD_SPECS, ids=lambda path: path.name)
 def test_summary_json_validates(path: Path, report_schema: dict[str, Any]) -> None:
     outcome = commands.summary(str(path), "json", Options())
     assert outcome.status == 0, outcome.error_text
-    assert_valid_report(outcome.text, report_schema)
+    assert_valid_report(outcome.output, report_schema)
 
 
 def test_golden_json_reports_validate(report_schema: dict[str, Any]) -> None:

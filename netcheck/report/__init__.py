@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from netcheck.checker import FileReport
@@ -28,7 +28,7 @@ class Settings:
     color: bool = False
 
 
-Renderer = Callable[[list[FileReport], Settings], str]
+Renderer = Callable[[list[FileReport], Settings], "str | Iterable[str]"]
 
 
 def resolve(name: str) -> str:

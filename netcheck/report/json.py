@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -13,27 +14,47 @@ from netcheck.violation import Fix, Violation
 from netcheck.vocabulary import Shape
 
 
-def render(reports: list[FileReport], settings: Settings) -> str:
-    """The whole run as one JSON document (ASCII-only, so any spec text is safe in it)."""
-    return json.dumps(document(reports), indent=2, ensure_ascii=True) + "\n"
+def render(reports: list[FileReport], settings: Settings) -> Iterator[str]:
+    """The whole run as one JSON document (ASCII-only, so any spec text is safe in it), in pieces.
+
+    Layers are turned into JSON one at a time as they are written, so a
+    100,000-layer report never exists twice in memory.
+    """
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=True)
+    yield from encoder.iterencode(document(reports, lazy=True))
+    yield "\n"
 
 
-def document(reports: list[FileReport]) -> dict[str, Any]:
-    """The report as plain data."""
+class _Lazy(list):  # type: ignore[type-arg]
+    """A list the JSON encoder walks without it ever being built: entries made one by one."""
+
+    def __init__(self, rows: list[LayerRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (layer_entry(row) for row in self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def document(reports: list[FileReport], lazy: bool = False) -> dict[str, Any]:
+    """The report as plain data (with ``lazy``, layer entries are made while being encoded)."""
     return {
-        "files": [file_entry(report) for report in reports],
+        "files": [file_entry(report, lazy) for report in reports],
         "errors": sum(report.errors for report in reports),
         "warnings": sum(report.warnings for report in reports),
     }
 
 
-def file_entry(report: FileReport) -> dict[str, Any]:
+def file_entry(report: FileReport, lazy: bool = False) -> dict[str, Any]:
     """One file: its verdict, layers, totals and violations."""
     return {
         "path": report.path,
         "ok": report.ok,
         "name": report.name,
-        "layers": [layer_entry(row) for row in report.rows],
+        "layers": _Lazy(report.rows) if lazy else [layer_entry(row) for row in report.rows],
         "totals": dict(report.totals),
         "violations": [violation_entry(violation) for violation in report.violations],
     }

@@ -21,6 +21,7 @@ from netcheck.vocabulary import Shape, pair
 WINDOWED = ("conv2d", "maxpool2d", "avgpool2d")
 INPUT_SEARCH = 40
 PAIR_SEARCH = 8
+MAX_REACH = 64
 
 
 def window_candidates(context: Context) -> Iterator[list[Fix]]:
@@ -57,7 +58,8 @@ def _reach(layer: Any, key: str, current: tuple[int, int]) -> int:
     """How far from the current value a candidate may be: a fix should stay close."""
     kernel = max(pair(layer.kernel))
     stride = max(_current(layer, "stride") or (1, 1))
-    return {"padding": max(stride, kernel), "stride": max(1, stride // 2), "kernel": max(2, kernel // 2)}[key]
+    reach = {"padding": max(stride, kernel), "stride": max(1, stride // 2), "kernel": max(2, kernel // 2)}[key]
+    return min(reach, MAX_REACH)
 
 
 def _codes(layer: Any, flow: Flow, rounding: str) -> tuple[set[str], Shape | None]:
