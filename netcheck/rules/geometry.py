@@ -1,7 +1,8 @@
 """Fix finders for sliding-window layers, least invasive first.
 
 The groups, in order: other paddings; rounding the layer down as PyTorch
-does; other network input sizes; other strides; other kernels. Each candidate
+does; other network input sizes; other strides; other kernels (for the NC201
+warning, where the rounding was asked for, paddings only). Each candidate
 is first checked on the layer alone (cheap), must not add a warning the layer
 did not have, and is then verified on the whole network by the checker.
 """
@@ -33,8 +34,9 @@ def window_candidates(context: Context) -> Iterator[list[Fix]]:
         yield _nearest(context, layer, flow, "padding")
         if context.finding.code == "NC101":
             yield _round_down(context, layer, flow)
-    if context.finding.code != "NC201":
-        yield _input_sizes(context)
+    if context.finding.code == "NC201":
+        return  # the rounding was asked for: only a padding that makes it exact is worth proposing
+    yield _input_sizes(context)
     if windowed and flow is not None:
         yield _nearest(context, layer, flow, "stride")
         yield _nearest(context, layer, flow, "kernel")
