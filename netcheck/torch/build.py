@@ -1,0 +1,323 @@
+"""to_module: a netcheck spec as a ``torch.nn.Module``, one submodule per layer, wired as the spec's graph.
+
+Each layer's builder emulates with explicit padding what PyTorch's own layer
+refuses (see the package docstring).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.fx
+from torch import nn
+
+from netcheck import graph as layer_graph
+from netcheck import spec
+from netcheck.checker import FileReport, Options, check_network
+from netcheck.spec import Network, Shape, pair
+from netcheck.torch.errors import SpecRefused
+from netcheck.torch.layers import (
+    Add,
+    AvgPool2d,
+    Concat,
+    Conv2d,
+    ConvTranspose2d,
+    GlobalAvgPool2d,
+    GlobalMaxPool2d,
+    Linear,
+    MaxPool2d,
+    activation_module,
+)
+from netcheck.torch.sizes import _axis_padding, _ceil_size, _floor_size, _kernel_eff, _same_pads
+from netcheck.violation import Violation
+
+INPUT = layer_graph.INPUT
+
+
+def _as_volume(x: torch.Tensor) -> torch.Tensor:
+    """A vector N x C as the volume N x C x 1 x 1 (netcheck's 1 x 1 x C either way)."""
+    return x[:, :, None, None]
+
+
+def _as_vector(x: torch.Tensor) -> torch.Tensor:
+    """A volume N x C x 1 x 1 as the vector N x C (netcheck's 1 x 1 x C either way)."""
+    return torch.flatten(x, 1)
+
+
+torch.fx.wrap("_as_volume")
+torch.fx.wrap("_as_vector")
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    name: str
+    attribute: str
+    sources: tuple[str, ...]
+    conversions: tuple[int, ...]  # per source: 0 as is, 2 to a vector, 4 to a volume
+
+
+class NetworkModule(nn.Module):
+    """A netcheck network as a PyTorch module: one submodule per layer, wired as the spec's graph.
+
+    ``netcheck_names`` maps each spec layer name to its submodule name (the
+    same, unless PyTorch refuses it: a ``.`` becomes ``_``, a clash gets a
+    suffix). ``forward`` takes N x D x H x W and returns the last layer's output.
+    """
+
+    def __init__(self, network: Network, report: FileReport) -> None:
+        super().__init__()
+        self._steps: list[_Step] = []
+        self._output = ""
+        layout = layer_graph.build(network)
+        rows = report.rows
+        self.netcheck_name = network.name
+        self.netcheck_names: dict[str, str] = {}
+        shapes: dict[str, Shape] = {INPUT: network.input.shape}
+        ranks: dict[str, int] = {INPUT: 4}
+        for name in layout.names:
+            self.netcheck_names[name] = self._attribute_for(name)
+        steps: dict[int, _Step] = {}
+        modules: dict[int, nn.Module] = {}
+        for position in layout.order:
+            layer = network.layers[position]
+            name = layout.names[position]
+            sources = layout.inputs[position]
+            output = rows[position].output
+            if output is None:  # pragma: no cover - a spec without errors has every output
+                raise SpecRefused(network.name, [Violation("NC102", "a layer has no output", layer=name)])
+            inputs = [shapes[source] for source in sources]
+            modules[position] = _build_layer(layer, inputs, output, _rounding(layer, network))
+            wanted, produced = _ranks(layer.type, [ranks[source] for source in sources])
+            conversions = tuple(0 if ranks[source] == wanted or wanted == 0 else wanted for source in sources)
+            steps[position] = _Step(name, self.netcheck_names[name], tuple(sources), conversions)
+            shapes[name], ranks[name] = output, produced
+        for position, name in enumerate(layout.names):
+            self.add_module(self.netcheck_names[name], modules[position])
+        self._steps = [steps[position] for position in layout.order]
+        self._output = layout.names[-1]
+
+    def _attribute_for(self, name: str) -> str:
+        base = name.replace(".", "_")
+        candidate, suffix = base, 1
+        while hasattr(self, candidate) or candidate in self.netcheck_names.values():
+            suffix += 1
+            candidate = f"{base}_{suffix}"
+        return candidate
+
+    def layer(self, name: str) -> nn.Module:
+        """The submodule of the spec layer ``name``."""
+        return self.get_submodule(self.netcheck_names[name])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        values: dict[str, torch.Tensor] = {INPUT: x}
+        for step in self._steps:
+            args = []
+            for source, conversion in zip(step.sources, step.conversions):
+                value = values[source]
+                if conversion == 2:
+                    value = _as_vector(value)
+                elif conversion == 4:
+                    value = _as_volume(value)
+                args.append(value)
+            values[step.name] = getattr(self, step.attribute)(*args)
+        return values[self._output]
+
+
+def to_module(network: Network) -> NetworkModule:
+    """Build ``network`` as a ``torch.nn.Module``; raises ``SpecRefused`` (with its violations) if it has errors."""
+    report = check_network(network, Options(fixes=False))
+    errors = [violation for violation in report.violations if violation.is_error]
+    if errors:
+        raise SpecRefused(network.name, errors)
+    return NetworkModule(network, report)
+
+
+def _rounding(layer: Any, network: Network) -> str:
+    own = getattr(layer, "rounding", None)
+    return str(own if own is not None else network.rounding)
+
+
+_ANY_RANK = frozenset({"activation", "dropout", "flatten"})
+
+
+def _ranks(kind: str, sources: list[int]) -> tuple[int, int]:
+    """The tensor rank a layer needs (0: any) and the rank it produces, from its sources' ranks."""
+    if kind == "dense":
+        return 2, 2
+    if kind == "flatten":
+        return 0, 2
+    if kind in _ANY_RANK:
+        return 0, sources[0]
+    if kind in ("add", "concat"):
+        rank = sources[0] if len(set(sources)) == 1 else 4
+        return rank, rank
+    return 4, 4
+
+
+def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> nn.Module:
+    kind = layer.type
+    shape = inputs[0]
+    if kind == "conv2d":
+        return _conv2d(layer, shape, out, rounding)
+    if kind == "conv_transpose2d":
+        return _conv_transpose2d(layer, shape, out)
+    if kind in ("maxpool2d", "avgpool2d"):
+        return _pool2d(layer, shape, out, rounding)
+    builders: dict[str, Callable[[], nn.Module]] = {
+        "global_avgpool2d": GlobalAvgPool2d,
+        "global_maxpool2d": GlobalMaxPool2d,
+        "adaptive_avgpool2d": lambda: nn.AdaptiveAvgPool2d((layer.output.height, layer.output.width)),
+        "adaptive_maxpool2d": lambda: nn.AdaptiveMaxPool2d((layer.output.height, layer.output.width)),
+        "zeropad2d": lambda: nn.ZeroPad2d(_sides(layer.padding)),
+        "upsample2d": lambda: nn.Upsample(
+            scale_factor=(float(pair(layer.scale)[1]), float(pair(layer.scale)[0])), mode=layer.mode),
+        "flatten": nn.Flatten,
+        "dense": lambda: _dense(layer, shape),
+        "batchnorm2d": lambda: nn.BatchNorm2d(shape.depth, affine=layer.affine, **_values(layer, "eps", "momentum")),
+        "lrn": lambda: nn.LocalResponseNorm(layer.size, **_values(layer, "alpha", "beta", "k")),
+        "dropout": lambda: nn.Dropout(layer.rate),
+        "activation": lambda: _activation_layer(layer),
+        "add": Add,
+        "concat": Concat,
+    }
+    return builders[kind]()
+
+
+def _values(layer: Any, *keys: str) -> dict[str, Any]:
+    """The value fields a layer carries (those its spec version has), as keyword arguments."""
+    return {key: getattr(layer, key) for key in keys if getattr(layer, key, None) is not None}
+
+
+def _activation_layer(layer: spec.Activation) -> nn.Module:
+    slope = getattr(layer, "negative_slope", None)
+    if layer.function == "leaky_relu" and slope is not None:
+        return nn.LeakyReLU(slope)
+    return activation_module(layer.function)
+
+
+def _sides(padding: int | spec.Sides) -> tuple[int, int, int, int]:
+    if isinstance(padding, int):
+        return (padding, padding, padding, padding)
+    return (padding.left, padding.right, padding.top, padding.bottom)
+
+
+def _dense(layer: spec.Dense, shape: Shape) -> nn.Module:
+    features = shape.width * shape.height * shape.depth
+    if layer.activation:
+        return Linear(features, layer.units, bias=layer.bias, activation=layer.activation)
+    return nn.Linear(features, layer.units, bias=layer.bias)
+
+
+def _window_pads(
+    layer: Any, shape: Shape, out: Shape, dilation: int | spec.AxisPair, stride: int | spec.AxisPair
+) -> tuple[list[tuple[int, int]], list[int], list[int], list[int]]:
+    """Per axis (width, height): the padding (before, after) that gives netcheck's output under floor.
+
+    ``same`` is FORMAT.md's split; otherwise ``after`` is as tight as the
+    output needs (larger than ``before`` under ceil rounding).
+    """
+    kernels, strides, dilations = pair(layer.kernel), pair(stride), pair(dilation)
+    sizes, outs = (shape.width, shape.height), (out.width, out.height)
+    pads = []
+    effs = []
+    for axis in range(2):
+        eff = _kernel_eff(kernels[axis], dilations[axis])
+        padding = _axis_padding(layer.padding, axis)
+        if padding == "same":
+            pads.append(_same_pads(sizes[axis], eff, strides[axis]))
+        else:
+            before = int(padding)
+            pads.append((before, (outs[axis] - 1) * strides[axis] + eff - sizes[axis] - before))
+        effs.append(eff)
+    return pads, effs, list(strides), list(outs)
+
+
+def _conv2d(layer: spec.Conv2d, shape: Shape, out: Shape, rounding: str) -> nn.Module:
+    pads, effs, strides, outs = _window_pads(layer, shape, out, layer.dilation, layer.stride)
+    sizes = (shape.width, shape.height)
+    native = all(
+        _floor_size(sizes[axis], effs[axis], strides[axis], pads[axis][0], pads[axis][0]) == outs[axis]
+        for axis in range(2)
+    )
+    kernel_w, kernel_h = pair(layer.kernel)
+    dilation_w, dilation_h = pair(layer.dilation)
+    common: dict[str, Any] = {
+        "kernel_size": (kernel_h, kernel_w), "stride": (strides[1], strides[0]),
+        "dilation": (dilation_h, dilation_w), "groups": layer.groups, "bias": layer.bias,
+    }
+    if native and not layer.activation:
+        return nn.Conv2d(shape.depth, layer.filters, padding=(pads[1][0], pads[0][0]), **common)
+    if native:
+        return Conv2d(shape.depth, layer.filters, padding=(pads[1][0], pads[0][0]), activation=layer.activation,
+                      **common)
+    explicit = (pads[0][0], pads[0][1], pads[1][0], pads[1][1])
+    return Conv2d(shape.depth, layer.filters, padding=0, pad=explicit, activation=layer.activation, **common)
+
+
+def _conv_transpose2d(layer: spec.ConvTranspose2d, shape: Shape, out: Shape) -> nn.Module:
+    kernels, strides, dilations = pair(layer.kernel), pair(layer.stride), pair(layer.dilation)
+    sizes, outs = (shape.width, shape.height), (out.width, out.height)
+    crops = []
+    for axis in range(2):
+        full = (sizes[axis] - 1) * strides[axis] + _kernel_eff(kernels[axis], dilations[axis])
+        padding = _axis_padding(layer.padding, axis)
+        before = int(padding) if padding != "same" else max(full + pair(layer.output_padding)[axis]
+                                                              - sizes[axis] * strides[axis], 0) // 2
+        crops.append((before, full - outs[axis] - before))
+    native = all(
+        before >= 0 and 0 <= before - after < max(strides[axis], dilations[axis])
+        for axis, (before, after) in enumerate(crops)
+    )
+    common: dict[str, Any] = {
+        "kernel_size": (kernels[1], kernels[0]), "stride": (strides[1], strides[0]),
+        "dilation": (dilations[1], dilations[0]), "groups": layer.groups, "bias": layer.bias,
+    }
+    if native:
+        native_padding = (crops[1][0], crops[0][0])
+        extra = (crops[1][0] - crops[1][1], crops[0][0] - crops[0][1])
+        if not layer.activation:
+            return nn.ConvTranspose2d(shape.depth, layer.filters, padding=native_padding, output_padding=extra,
+                                      **common)
+        return ConvTranspose2d(shape.depth, layer.filters, padding=native_padding, output_padding=extra,
+                               activation=layer.activation, **common)
+    crop = (crops[0][0], crops[0][1], crops[1][0], crops[1][1])
+    return ConvTranspose2d(shape.depth, layer.filters, crop=crop, activation=layer.activation, **common)
+
+
+def _pool2d(layer: spec.MaxPool2d | spec.AvgPool2d, shape: Shape, out: Shape, rounding: str) -> nn.Module:
+    stride = layer.kernel if layer.stride is None else layer.stride
+    dilation = layer.dilation if isinstance(layer, spec.MaxPool2d) else 1
+    pads, effs, strides, outs = _window_pads(layer, shape, out, dilation, stride)
+    sizes = (shape.width, shape.height)
+    same = layer.padding == "same"
+    exclude = not getattr(layer, "count_include_pad", True)  # average pooling: are padded zeros counted?
+    kernel_w, kernel_h = pair(layer.kernel)
+    common: dict[str, Any] = {"kernel_size": (kernel_h, kernel_w), "stride": (strides[1], strides[0])}
+    if isinstance(layer, spec.MaxPool2d):
+        common["dilation"] = (pair(dilation)[1], pair(dilation)[0])
+    # PyTorch refuses padding over half the kernel (the undilated kernel: pad <= kW/2, whatever the dilation).
+    allowed = all(2 * pads[axis][0] <= pair(layer.kernel)[axis] for axis in range(2))
+    modes = (True, False) if rounding == "ceil" else (False, True)
+    for ceil in modes:
+        sizes_ok = all(
+            (_ceil_size(sizes[axis], effs[axis], strides[axis], pads[axis][0]) if ceil else
+             _floor_size(sizes[axis], effs[axis], strides[axis], pads[axis][0], pads[axis][0])) == outs[axis]
+            for axis in range(2)
+        )
+        symmetric = not same or all(before == max(after, 0) for before, after in pads)
+        if allowed and sizes_ok and symmetric:
+            padding = (pads[1][0], pads[0][0])
+            if isinstance(layer, spec.MaxPool2d):
+                return nn.MaxPool2d(padding=padding, ceil_mode=ceil, **common)
+            return nn.AvgPool2d(padding=padding, ceil_mode=ceil, count_include_pad=not exclude, **common)
+    floor = all(_floor_size(sizes[axis], effs[axis], strides[axis], pads[axis][0], pads[axis][0]) == outs[axis]
+                for axis in range(2))
+    if floor and not same:  # over PyTorch's padding limit only: pad symmetrically, as written
+        pads = [(before, before) for before, _after in pads]
+    explicit = (pads[0][0], pads[0][1], pads[1][0], pads[1][1])
+    if isinstance(layer, spec.MaxPool2d):
+        return MaxPool2d(pad=explicit, **common)
+    return AvgPool2d(pad=explicit, exclude_padding=exclude, **common)

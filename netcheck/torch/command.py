@@ -1,0 +1,102 @@
+"""import-torch: load ``package.module:factory``, describe it with from_module, write the spec as YAML."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from netcheck import spec
+from netcheck.checker import Options, check_text
+from netcheck.torch.errors import FromModuleError, TorchImportWarning
+from netcheck.torch.trace import from_module
+from netcheck.torch.writer import _schema_id, to_yaml
+
+
+class FactoryError(Exception):
+    """``package.module:factory`` cannot be resolved to a module."""
+
+
+def load_factory(target: str) -> tuple[nn.Module, str]:
+    """Import ``package.module:factory`` and call the factory with no arguments; returns the module and its name.
+
+    The factory may be a dotted attribute path, a class, a function, or an
+    ``nn.Module`` instance. The current directory is importable, as with
+    ``python -m``.
+    """
+    module_path, _, attribute = target.partition(":")
+    if not module_path or not attribute:
+        raise FactoryError(f"expected package.module:factory (such as torchvision.models:resnet18), not {target!r}")
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        found: Any = importlib.import_module(module_path)
+    except ImportError as error:
+        raise FactoryError(f"cannot import {module_path}: {error}") from error
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            raise FactoryError(f"{module_path} has no attribute {attribute!r}")
+        found = getattr(found, part)
+    if not isinstance(found, nn.Module):
+        if not callable(found):
+            raise FactoryError(f"{target} is neither an nn.Module nor callable")
+        found = found()
+    if not isinstance(found, nn.Module):
+        raise FactoryError(f"{target}() returned {type(found).__name__}, not a torch.nn.Module")
+    return found, attribute.rsplit(".", 1)[-1]
+
+
+def _schema_for(path: str | None) -> str:
+    """A relative path to schemas/netcheck.schema.json when the output sits in a project that has one."""
+    if path is not None:
+        folder = Path(path).resolve().parent
+        for candidate in (folder, *folder.parents):
+            schema = candidate / "schemas" / "netcheck.schema.json"
+            if schema.is_file():
+                return Path(os.path.relpath(schema, Path(path).resolve().parent)).as_posix()
+    return _schema_id()
+
+
+def import_command(target: str, input_shape: str, output: str | None) -> tuple[str, int, str]:
+    """``netcheck import-torch``: (stdout text, exit status, stderr text)."""
+    try:
+        shape = spec.ShapeSpec.model_validate(input_shape).shape
+    except Exception:
+        return "", 2, f"netcheck: --input takes a shape WxHxD such as 224x224x3, not {input_shape!r}"
+    try:
+        module, name = load_factory(target)
+    except FactoryError as error:
+        return "", 2, f"netcheck: {error}"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TorchImportWarning)
+        try:
+            network = from_module(module, shape, name=name,
+                                  description=f"Imported from {target} ({type(module).__module__}."
+                                              f"{type(module).__qualname__}) with netcheck import-torch.")
+        except FromModuleError as error:
+            return "", 1, f"netcheck: cannot import {target}: {error}"
+    notes = [f"netcheck: note: {warning.message}" for warning in caught
+             if issubclass(warning.category, TorchImportWarning)]
+    header = [f"Written by netcheck import-torch {target} --input {shape} (torch {torch.__version__})."]
+    text = to_yaml(network, schema=_schema_for(output), header=header)
+    report = check_text(text, output or "<stdout>", Options(fixes=False))
+    if not report.ok:  # pragma: no cover - from_module verified the network already
+        listing = "\n".join(f"  {v.line}:{v.column}: {v.code} {v.message}" for v in report.violations if v.is_error)
+        return "", 1, f"netcheck: the imported spec does not validate; nothing written:\n{listing}"
+    totals = report.totals
+    summary = (f"netcheck: {name}: {len(network.layers)} layers, output {report.rows[-1].output}, "
+               f"{totals['trainable_params'] or 0:,} trainable + {totals['non_trainable_params'] or 0:,} "
+               f"non-trainable parameters; {report.warnings} warning{'s' if report.warnings != 1 else ''}")
+    if output is None:
+        return text, 0, "\n".join([*notes, summary])
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        return "", 2, f"netcheck: cannot write {output}: {error.strerror or error}"
+    return "", 0, "\n".join([*notes, summary + f"; wrote {output}"])

@@ -1,0 +1,156 @@
+"""Modules that carry what plain PyTorch layers cannot: explicit (asymmetric) padding, cropping, activations.
+
+``to_module`` builds them; ``from_module`` reads them back (they are leaves when tracing).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "relu": nn.ReLU, "relu6": nn.ReLU6, "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "selu": nn.SELU,
+    "celu": nn.CELU, "gelu": nn.GELU, "silu": nn.SiLU, "swish": nn.SiLU, "mish": nn.Mish, "sigmoid": nn.Sigmoid,
+    "hardsigmoid": nn.Hardsigmoid, "hardswish": nn.Hardswish, "tanh": nn.Tanh,
+    "softmax": lambda: nn.Softmax(dim=1), "log_softmax": lambda: nn.LogSoftmax(dim=1),
+    "softplus": nn.Softplus, "softsign": nn.Softsign, "identity": nn.Identity, "linear": nn.Identity,
+}
+
+
+def activation_module(function: str) -> nn.Module:
+    """The PyTorch module of an activation named as in the format (softmax over channels)."""
+    return ACTIVATIONS[function]()
+
+
+class Conv2d(nn.Conv2d):
+    """``nn.Conv2d`` with explicit padding ``pad`` = (left, right, top, bottom) before it and an activation after.
+
+    Used for what ``nn.Conv2d`` cannot do alone: asymmetric ``same`` padding,
+    ``same`` with a stride, ``ceil`` rounding (extra zeros on the right/bottom),
+    and the spec's ``activation:``.
+    """
+
+    def __init__(self, *args: Any, pad: tuple[int, int, int, int] | None = None, activation: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pad = pad
+        self.activation = activation_module(activation) if activation else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.pad is not None:
+            x = F.pad(x, self.pad)
+        x = super().forward(x)
+        return self.activation(x) if self.activation is not None else x
+
+    def extra_repr(self) -> str:
+        return str(super().extra_repr()) + (f", pad={self.pad}" if self.pad is not None else "")  # type: ignore[no-untyped-call]
+
+
+class ConvTranspose2d(nn.ConvTranspose2d):
+    """``nn.ConvTranspose2d`` whose output is cropped by ``crop`` = (left, right, top, bottom), then activated.
+
+    Negative crops add zeros. Used for ``same`` padding and for an
+    output_padding PyTorch refuses; otherwise the plain layer does.
+    """
+
+    def __init__(self, *args: Any, crop: tuple[int, int, int, int] | None = None, activation: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.crop = crop
+        self.activation = activation_module(activation) if activation else None
+
+    def forward(self, x: torch.Tensor, output_size: list[int] | None = None) -> torch.Tensor:
+        x = super().forward(x, output_size)
+        if self.crop is not None:
+            x = F.pad(x, [-value for value in self.crop])
+        return self.activation(x) if self.activation is not None else x
+
+    def extra_repr(self) -> str:
+        return str(super().extra_repr()) + (f", crop={self.crop}" if self.crop is not None else "")  # type: ignore[no-untyped-call]
+
+
+class Linear(nn.Linear):
+    """``nn.Linear`` followed by the spec's ``activation:``."""
+
+    def __init__(self, *args: Any, activation: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.activation = activation_module(activation) if activation else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = super().forward(x)
+        return self.activation(x) if self.activation is not None else x
+
+
+class MaxPool2d(nn.MaxPool2d):
+    """Max pooling after explicit padding with −inf: pool padding over half the kernel, asymmetric ``same``."""
+
+    def __init__(self, *args: Any, pad: tuple[int, int, int, int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pad = pad
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pooled: torch.Tensor = super().forward(F.pad(x, self.pad, value=-math.inf))
+        return pooled
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + f", pad={self.pad}"
+
+
+class AvgPool2d(nn.AvgPool2d):
+    """Average pooling after explicit zero padding.
+
+    With ``exclude_padding`` (``count_include_pad: false``; Keras's ``same``)
+    the padded zeros are not counted in the average; otherwise they are.
+    """
+
+    def __init__(self, *args: Any, pad: tuple[int, int, int, int], exclude_padding: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pad = pad
+        self.exclude_padding = exclude_padding
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pooled: torch.Tensor = super().forward(F.pad(x, self.pad))
+        if not self.exclude_padding:
+            return pooled
+        covered: torch.Tensor = super().forward(F.pad(torch.ones_like(x[:, :1]), self.pad))
+        return pooled / covered
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + f", pad={self.pad}, exclude_padding={self.exclude_padding}"
+
+
+class GlobalAvgPool2d(nn.AdaptiveAvgPool2d):
+    """Average over the whole plane: ``nn.AdaptiveAvgPool2d(1)``."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+
+
+class GlobalMaxPool2d(nn.AdaptiveMaxPool2d):
+    """Maximum over the whole plane: ``nn.AdaptiveMaxPool2d(1)``."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+
+
+class Add(nn.Module):
+    """Element-wise sum of two or more tensors of one shape."""
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        total = xs[0]
+        for x in xs[1:]:
+            total = total + x
+        return total
+
+
+class Concat(nn.Module):
+    """Concatenation along the channels."""
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        return torch.cat(xs, dim=1)

@@ -1,0 +1,366 @@
+"""from_module's module layers: a traced call of a torch.nn layer (or netcheck's own) as the format's fields."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+import torch.fx
+from torch import nn
+
+from netcheck import spec
+from netcheck.torch.layers import Add, Concat, GlobalAvgPool2d, GlobalMaxPool2d
+from netcheck.torch.nodes import _alias, _emit, _Import, _shape_of, _source, _tensor_shape, _unsupported, _Value
+from netcheck.torch.sizes import _format_ceil_size, _kernel_eff, _same_pads, _short
+
+_ACTIVATION_MODULES: tuple[tuple[type[nn.Module], str], ...] = (
+    (nn.ReLU, "relu"), (nn.ReLU6, "relu6"), (nn.LeakyReLU, "leaky_relu"), (nn.ELU, "elu"), (nn.SELU, "selu"),
+    (nn.CELU, "celu"), (nn.GELU, "gelu"), (nn.SiLU, "silu"), (nn.Mish, "mish"), (nn.Sigmoid, "sigmoid"),
+    (nn.Hardsigmoid, "hardsigmoid"), (nn.Hardswish, "hardswish"), (nn.Tanh, "tanh"), (nn.Softmax, "softmax"),
+    (nn.LogSoftmax, "log_softmax"), (nn.Softplus, "softplus"), (nn.Softsign, "softsign"),
+    (nn.Identity, "identity"),
+)
+_DROPOUTS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout)
+
+
+def _visit_module(state: _Import, node: torch.fx.Node, module: nn.Module) -> None:
+    if node.kwargs or (len(node.args) != 1 and not isinstance(module, (Add, Concat))):
+        raise _unsupported(state, node, "the module is called with more than one argument")
+    if isinstance(module, (Add, Concat)):
+        _merge(state, node, "add" if isinstance(module, Add) else "concat", list(node.args), module)
+        return
+    source = _source(state, node, node.args[0])
+    if isinstance(module, nn.Conv2d):
+        _conv_module(state, node, module, source)
+    elif isinstance(module, nn.ConvTranspose2d):
+        _conv_transpose_module(state, node, module, source)
+    elif isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
+        _pool_module(state, node, module, source)
+    elif isinstance(module, GlobalAvgPool2d):
+        _emit(state, node, "avgpool", {"type": "global_avgpool2d"}, [source], module)
+    elif isinstance(module, GlobalMaxPool2d):
+        _emit(state, node, "maxpool", {"type": "global_maxpool2d"}, [source], module)
+    elif isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
+        if isinstance(module, nn.AdaptiveMaxPool2d) and module.return_indices:
+            raise _unsupported(state, node, "return_indices=True gives a tuple")
+        kind = "adaptive_avgpool2d" if isinstance(module, nn.AdaptiveAvgPool2d) else "adaptive_maxpool2d"
+        _adaptive(state, node, kind, source, module)
+    elif isinstance(module, nn.ZeroPad2d) or (isinstance(module, nn.ConstantPad2d) and module.value == 0):
+        _zeropad(state, node, tuple(int(side) for side in module.padding), source, module)
+    elif isinstance(module, nn.Upsample):
+        _upsample(state, node, module.scale_factor, module.size, module.mode, source, module)
+    elif isinstance(module, nn.Flatten):
+        if module.start_dim != 1 or module.end_dim not in (-1, 3):
+            raise _unsupported(state, node, f"flatten from axis {module.start_dim} to {module.end_dim}; the format's "
+                                            "flatten keeps the batch axis and flattens the rest (start_dim=1)")
+        _emit(state, node, "flatten", {"type": "flatten"}, [source], module)
+    elif isinstance(module, nn.Linear):
+        _linear(state, node, module, source)
+    elif isinstance(module, (nn.BatchNorm2d, nn.BatchNorm1d)):
+        _batchnorm(state, node, module, source)
+    elif isinstance(module, nn.LocalResponseNorm):
+        fields = {"type": "lrn", "size": int(module.size),
+                  **_extra_values("lrn", alpha=module.alpha, beta=module.beta, k=module.k)}
+        _emit(state, node, "lrn", fields, [source], module)
+    elif isinstance(module, _DROPOUTS):
+        _emit(state, node, "dropout", {"type": "dropout", "rate": float(module.p)}, [source], module)
+    else:
+        function = _activation_of_module(state, node, module)
+        if function is None:
+            raise _unsupported(state, node, "the format has no layer for it")
+        slope = module.negative_slope if isinstance(module, nn.LeakyReLU) else None
+        _emit(state, node, function, _activation_fields(state, node, function, slope), [source], module)
+
+
+def _activation_of_module(state: _Import, node: torch.fx.Node, module: nn.Module) -> str | None:
+    if isinstance(module, nn.Hardtanh) and not isinstance(module, nn.ReLU6):
+        if (module.min_val, module.max_val) == (0.0, 6.0):
+            return "relu6"
+        return None
+    for kind, function in _ACTIVATION_MODULES:
+        if isinstance(module, kind):
+            if function in ("softmax", "log_softmax"):
+                _check_channel_dim(state, node, getattr(module, "dim", None))
+            return function
+    return None
+
+
+def _activation_fields(state: _Import, node: torch.fx.Node, function: str, slope: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {"type": "activation", "function": function}
+    if slope is not None and float(slope) != 0.01:
+        if not _has("activation", "negative_slope"):
+            raise _unsupported(state, node, f"leaky_relu with negative_slope {slope}; the format's slope is 0.01")
+        fields["negative_slope"] = float(slope)
+    return fields
+
+
+def _check_channel_dim(state: _Import, node: torch.fx.Node, dim: Any) -> None:
+    rank = len(_tensor_shape(node) or ())
+    if dim not in (1, 1 - rank) and not (dim is None and rank in (2, 4)):
+        raise _unsupported(state, node, f"softmax over axis {dim}; the format's softmax is over the channels (dim=1)")
+
+
+def _padding_pair(padding: Any) -> tuple[int, int]:
+    """A PyTorch padding (height, width) as netcheck's (width, height)."""
+    if isinstance(padding, int):
+        return (padding, padding)
+    return (int(padding[1]), int(padding[0]))
+
+
+def _hw(value: Any) -> tuple[int, int]:
+    """A PyTorch size (int or (height, width)) as (width, height)."""
+    if isinstance(value, int):
+        return (value, value)
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        return (int(value[0]), int(value[0]))
+    return (int(value[1]), int(value[0]))
+
+
+def _conv_module(state: _Import, node: torch.fx.Node, module: nn.Conv2d, source: _Value) -> None:
+    if module.padding_mode != "zeros":
+        raise _unsupported(state, node, f"padding_mode={module.padding_mode!r}; the format pads with zeros")
+    kernel, stride, dilation = _hw(module.kernel_size), _hw(module.stride), _hw(module.dilation)
+    out = _shape_of(state, node)
+    sizes, outs = (source.shape.width, source.shape.height), (out.width, out.height)
+    effs = [_kernel_eff(kernel[axis], dilation[axis]) for axis in range(2)]
+    if module.padding == "same":
+        pads = [((effs[axis] - 1) // 2, effs[axis] - 1 - (effs[axis] - 1) // 2) for axis in range(2)]
+    else:
+        native = _padding_pair(module.padding) if module.padding != "valid" else (0, 0)
+        pads = [(native[axis], native[axis]) for axis in range(2)]
+    explicit = getattr(module, "pad", None)
+    if explicit is not None:
+        pads = [(pads[0][0] + explicit[0], pads[0][1] + explicit[1]), (pads[1][0] + explicit[2],
+                                                                      pads[1][1] + explicit[3])]
+    padding, rounding = _window_padding(state, node, sizes, effs, stride, pads, outs, ceil_mode=False)
+    fields: dict[str, Any] = {"type": "conv2d", "filters": int(module.out_channels), "kernel": _short(*kernel)}
+    fields.update(_nondefault(stride=_short(*stride), padding=padding, dilation=_short(*dilation),
+                              groups=int(module.groups), bias=module.bias is not None))
+    activation = _inner_activation(state, node, module)
+    if activation:
+        fields["activation"] = activation
+    if rounding == "ceil":
+        fields["rounding"] = "ceil"
+    _emit(state, node, "conv", fields, [source], module, "floor" if rounding == "floor" else None)
+
+
+_LAYER_CLASSES: dict[str, type[spec.LayerBase]] = {
+    typing.get_args(cls.model_fields["type"].annotation)[0]: cls
+    for cls in typing.get_args(typing.get_args(spec.Layer)[0])
+}
+_DEFAULTS: dict[str, Any] = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": True,
+                             "output_padding": 0}
+
+
+def _nondefault(**fields: Any) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if value != _DEFAULTS.get(key, object())}
+
+
+def _inner_activation(state: _Import, node: torch.fx.Node, module: nn.Module) -> str | None:
+    inner = getattr(module, "activation", None)
+    if inner is None:
+        return None
+    function = _activation_of_module(state, node, inner)
+    if function is None:
+        raise _unsupported(state, node, f"its activation {type(inner).__name__} has no name in the format")
+    return function
+
+
+def _window_padding(
+    state: _Import, node: torch.fx.Node, sizes: Sequence[int], effs: Sequence[int], stride: Sequence[int],
+    pads: Sequence[tuple[int, int]], outs: Sequence[int], ceil_mode: bool,
+) -> tuple[int | dict[str, int] | str, str | None]:
+    """The spec's padding and the rounding the layer relies on, from explicit (before, after) pads per axis.
+
+    Symmetric pads are a number; pads that are FORMAT.md's ``same`` are
+    ``same``; pads whose extra right/bottom columns are what ``ceil`` rounding
+    adds are a number with ``rounding: ceil``.
+    """
+    if all(before == after for before, after in pads):
+        padding: int | dict[str, int] | str = _short(pads[0][0], pads[1][0])
+        befores = [before for before, _after in pads]
+    elif all(tuple(pads[axis]) == _same_pads(sizes[axis], effs[axis], stride[axis]) for axis in range(2)):
+        return "same", None
+    elif all(_format_ceil_size(sizes[axis], effs[axis], stride[axis], pads[axis][0]) == outs[axis]
+             for axis in range(2)):
+        return _short(pads[0][0], pads[1][0]), "ceil"
+    else:
+        raise _unsupported(state, node, f"its padding {list(pads)} (before, after per axis) is neither symmetric, "
+                                        "same, nor the extra padding of ceil rounding")
+    exact = all((sizes[axis] + 2 * befores[axis] - effs[axis]) % stride[axis] == 0 for axis in range(2))
+    if exact:
+        return padding, None
+    if ceil_mode:
+        return padding, "ceil"
+    return padding, "floor"
+
+
+def _conv_transpose_module(state: _Import, node: torch.fx.Node, module: nn.ConvTranspose2d, source: _Value) -> None:
+    if module.padding_mode != "zeros":
+        raise _unsupported(state, node, f"padding_mode={module.padding_mode!r}; the format pads with zeros")
+    kernel, stride, dilation = _hw(module.kernel_size), _hw(module.stride), _hw(module.dilation)
+    padding, extra = _padding_pair(module.padding), _hw(module.output_padding)
+    crop = getattr(module, "crop", None)
+    out = _shape_of(state, node)
+    spec_padding: int | dict[str, int] | str = _short(*padding)
+    spec_extra: int | dict[str, int] = _short(*extra)
+    if crop is not None:
+        befores = [padding[0] + crop[0], padding[1] + crop[2]]
+        afters = [padding[0] - extra[0] + crop[1], padding[1] - extra[1] + crop[3]]
+        sizes, outs = (source.shape.width, source.shape.height), (out.width, out.height)
+        if all(before >= 0 and before >= after for before, after in zip(befores, afters)):
+            spec_padding = _short(*befores)
+            spec_extra = _short(*(before - after for before, after in zip(befores, afters)))
+        elif all(outs[axis] == sizes[axis] * stride[axis] for axis in range(2)):
+            spec_padding, spec_extra = "same", _short(*extra)
+        else:
+            raise _unsupported(state, node, f"its crop {crop} is neither symmetric padding nor same")
+    fields: dict[str, Any] = {"type": "conv_transpose2d", "filters": int(module.out_channels),
+                              "kernel": _short(*kernel)}
+    fields.update(_nondefault(stride=_short(*stride), padding=spec_padding, output_padding=spec_extra,
+                              dilation=_short(*dilation), groups=int(module.groups), bias=module.bias is not None))
+    activation = _inner_activation(state, node, module)
+    if activation:
+        fields["activation"] = activation
+    _emit(state, node, "conv_transpose", fields, [source], module)
+
+
+def _pool_module(state: _Import, node: torch.fx.Node, module: nn.MaxPool2d | nn.AvgPool2d, source: _Value) -> None:
+    if isinstance(module, nn.MaxPool2d) and module.return_indices:
+        raise _unsupported(state, node, "return_indices=True gives a tuple")
+    dilation = module.dilation if isinstance(module, nn.MaxPool2d) else 1
+    explicit = getattr(module, "pad", None)
+    include = True
+    if isinstance(module, nn.AvgPool2d):
+        include = bool(module.count_include_pad) and not getattr(module, "exclude_padding", False)
+    _pool(state, node, "maxpool2d" if isinstance(module, nn.MaxPool2d) else "avgpool2d", source,
+          module.kernel_size, module.stride, module.padding, dilation, bool(module.ceil_mode), explicit, module,
+          include)
+
+
+def _pool(
+    state: _Import, node: torch.fx.Node, kind: str, source: _Value, kernel_size: Any, stride_size: Any,
+    padding_size: Any, dilation_size: Any, ceil_mode: bool, explicit: Sequence[int] | None, module: nn.Module | None,
+    include_padding: bool = True,
+) -> None:
+    kernel = _hw(kernel_size)
+    stride = _hw(stride_size) if stride_size not in (None, [], ()) else kernel
+    dilation = _hw(dilation_size)
+    native = _padding_pair(padding_size)
+    pads = [(native[axis], native[axis]) for axis in range(2)]
+    if explicit is not None:
+        pads = [(pads[0][0] + explicit[0], pads[0][1] + explicit[1]), (pads[1][0] + explicit[2],
+                                                                      pads[1][1] + explicit[3])]
+    out = _shape_of(state, node)
+    sizes, outs = (source.shape.width, source.shape.height), (out.width, out.height)
+    effs = [_kernel_eff(kernel[axis], dilation[axis]) for axis in range(2)]
+    padding, rounding = _window_padding(state, node, sizes, effs, stride, pads, outs, ceil_mode)
+    fields: dict[str, Any] = {"type": kind, "kernel": _short(*kernel)}
+    if stride != kernel:
+        fields["stride"] = _short(*stride)
+    fields.update(_nondefault(padding=padding))
+    if kind == "maxpool2d":
+        fields.update(_nondefault(dilation=_short(*dilation)))
+    elif dilation != (1, 1):
+        raise _unsupported(state, node, "average pooling has no dilation")
+    if rounding == "ceil":
+        fields["rounding"] = "ceil"
+    padded = any(before or after for before, after in pads)
+    if kind == "avgpool2d" and padded and not include_padding and _has(kind, "count_include_pad"):
+        fields["count_include_pad"] = False
+    _emit(state, node, "maxpool" if kind == "maxpool2d" else "avgpool", fields, [source], module,
+          "floor" if rounding == "floor" else None)
+
+
+def _adaptive(state: _Import, node: torch.fx.Node, kind: str, source: _Value, module: nn.Module | None) -> None:
+    out = _shape_of(state, node)
+    _emit(state, node, "avgpool" if "avg" in kind else "maxpool",
+          {"type": kind, "output": f"{out.width}x{out.height}"}, [source], module)
+
+
+def _zeropad(state: _Import, node: torch.fx.Node, sides: tuple[int, ...], source: _Value,
+             module: nn.Module | None) -> None:
+    if len(sides) == 2:
+        sides = (*sides, 0, 0)
+    if len(sides) != 4 or any(side < 0 for side in sides):
+        raise _unsupported(state, node, f"padding {sides}: the format pads the plane's four sides by ≥ 0")
+    left, right, top, bottom = sides
+    padding: int | dict[str, int] = left if len(set(sides)) == 1 else {
+        key: value for key, value in (("top", top), ("bottom", bottom), ("left", left), ("right", right)) if value}
+    _emit(state, node, "zeropad", {"type": "zeropad2d", "padding": padding}, [source], module)
+
+
+def _upsample(state: _Import, node: torch.fx.Node, scale: Any, size: Any, mode: str, source: _Value,
+              module: nn.Module | None) -> None:
+    if mode not in ("nearest", "bilinear"):
+        raise _unsupported(state, node, f"mode {mode!r}; the format's upsample2d is nearest or bilinear")
+    out = _shape_of(state, node)
+    factors = []
+    for before, after in ((source.shape.width, out.width), (source.shape.height, out.height)):
+        if after % before:
+            raise _unsupported(state, node, f"it resizes {before} to {after}, not by a whole factor")
+        factors.append(after // before)
+    if scale is not None and size is None:
+        scales = (scale, scale) if isinstance(scale, (int, float)) else (scale[-1], scale[0])
+        if any(float(value) != factor for value, factor in zip(scales, factors)):
+            raise _unsupported(state, node, f"scale factor {scale} is not a whole number")
+    fields: dict[str, Any] = {"type": "upsample2d", "scale": _short(*factors)}
+    if mode != "nearest":
+        fields["mode"] = mode
+    _emit(state, node, "upsample", fields, [source], module)
+
+
+def _linear(state: _Import, node: torch.fx.Node, module: nn.Linear, source: _Value) -> None:
+    if source.rank != 2:
+        raise _unsupported(state, node, "Linear on a volume acts on its last axis (the width); the format's dense "
+                                        "reads a vector N x C: flatten first")
+    fields: dict[str, Any] = {"type": "dense", "units": int(module.out_features)}
+    if module.bias is None:
+        fields["bias"] = False
+    activation = _inner_activation(state, node, module)
+    if activation:
+        fields["activation"] = activation
+    _emit(state, node, "fc", fields, [source], module)
+
+
+def _batchnorm(state: _Import, node: torch.fx.Node, module: nn.BatchNorm1d | nn.BatchNorm2d, source: _Value) -> None:
+    if not module.track_running_stats or module.running_mean is None:
+        raise _unsupported(state, node, "BatchNorm without running statistics (track_running_stats=False); the "
+                                        "format counts 2·D running mean and variance values")
+    if isinstance(module, nn.BatchNorm1d) and source.rank != 2:
+        raise _unsupported(state, node, "BatchNorm1d on a volume normalises a sequence, not a vector")
+    if module.momentum is None and _has("batchnorm2d", "momentum"):
+        raise _unsupported(state, node, "momentum=None (a cumulative average); the format's momentum is a number")
+    fields: dict[str, Any] = {"type": "batchnorm2d"}
+    if not module.affine:
+        fields["affine"] = False
+    fields.update(_extra_values("batchnorm2d", eps=module.eps, momentum=module.momentum))
+    _emit(state, node, "bn", fields, [source], module)
+
+
+def _has(kind: str, key: str) -> bool:
+    """True when this version of the format has the field ``key`` on layers of ``kind``."""
+    return key in _LAYER_CLASSES[kind].model_fields
+
+
+def _extra_values(kind: str, **values: Any) -> dict[str, Any]:
+    """The value fields the format has for ``kind`` and that differ from their defaults, as floats."""
+    fields = {}
+    for key, value in values.items():
+        if value is None or not _has(kind, key):
+            continue
+        if float(value) != _LAYER_CLASSES[kind].model_fields[key].default:
+            fields[key] = float(value)
+    return fields
+
+
+def _merge(state: _Import, node: torch.fx.Node, kind: str, arguments: list[Any], module: nn.Module | None) -> None:
+    sources = [_source(state, node, argument) for argument in arguments]
+    if len(sources) < 2:
+        if len(sources) == 1 and kind == "concat":
+            _alias(state, node, sources[0])
+            return
+        raise _unsupported(state, node, f"{kind} needs two or more inputs")
+    _emit(state, node, kind, {"type": kind}, sources, module)

@@ -1,0 +1,294 @@
+"""from_module: trace with torch.fx, propagate shapes on zeros, describe each node as a layer."""
+
+from __future__ import annotations
+
+import contextlib
+import linecache
+import os
+import sys
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+import torch.fx
+from torch import nn
+
+from netcheck import spec
+from netcheck.checker import Options, check_network
+from netcheck.spec import Network, Shape
+from netcheck.torch import layers
+from netcheck.torch.build import INPUT, NetworkModule
+from netcheck.torch.errors import FromModuleError, TorchImportWarning
+from netcheck.torch.function_ops import _visit_function
+from netcheck.torch.module_ops import _visit_module
+from netcheck.torch.nodes import (
+    TRACE_BATCH,
+    _Import,
+    _Layer,
+    _shape_of,
+    _tensor_shape,
+    _unsupported,
+    _Value,
+    _where,
+)
+
+
+class _Tracer(torch.fx.Tracer):
+    """torch.nn layers and netcheck's own layer modules are leaves; containers are traced through."""
+
+    def create_proxy(self, *args: Any, **kwargs: Any) -> torch.fx.Proxy:
+        """Record the innermost user source line (torch's own stack recording imports its compiler: slow)."""
+        proxy: torch.fx.Proxy = super().create_proxy(*args, **kwargs)
+        proxy.node.meta["netcheck_source"] = _user_frame()
+        return proxy
+
+    def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
+        if isinstance(m, NetworkModule):
+            return False
+        if type(m).__module__ == layers.__name__:
+            return True
+        return bool(super().is_leaf_module(m, module_qualified_name))
+
+
+def from_module(
+    module: nn.Module,
+    input: str | Shape | tuple[int, int, int],
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    expect: bool = True,
+) -> Network:
+    """Describe ``module`` as a netcheck ``Network``: trace it with torch.fx, run it on zeros of ``input`` (WxHxD).
+
+    Every layer's shape and parameter count is checked against what PyTorch
+    computed; an op the format cannot express raises ``UnsupportedOp`` naming
+    the op, the node and where it sits. ``expect`` adds the traced output and
+    parameter totals as whole-network assertions.
+    """
+    shape = _input_shape(input)
+    with _evaluating(module):
+        traced = _trace(module)
+        _propagate(module, traced, shape)
+    state = _Import(traced)
+    for node in list(traced.graph.nodes):
+        _visit(state, node)
+    output = _output_value(state, traced)
+    layers = _reachable(state, output)
+    network = _assemble(state, layers, shape, name or type(module).__name__, description, module, expect, output)
+    _verify(network, layers, state)
+    return network
+
+
+def _input_shape(value: str | Shape | tuple[int, int, int]) -> Shape:
+    if isinstance(value, str):
+        return spec.ShapeSpec.model_validate(value).shape
+    width, height, depth = value
+    return Shape(int(width), int(height), int(depth))
+
+
+@contextlib.contextmanager
+def _evaluating(module: nn.Module) -> Iterator[None]:
+    """Eval mode (the deployed graph, BatchNorm on running statistics) and no gradients; modes restored after."""
+    modes = [(submodule, submodule.training) for submodule in module.modules()]
+    module.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        for submodule, training in modes:
+            submodule.training = training
+
+
+def _trace(module: nn.Module) -> torch.fx.GraphModule:
+    tracer = _Tracer()
+    try:
+        graph = tracer.trace(module)
+    except Exception as error:
+        raise FromModuleError(
+            f"torch.fx cannot trace {type(module).__name__}: {type(error).__name__}: {_first_line(error)} "
+            "(data-dependent control flow or an untraceable call; netcheck needs a symbolically traceable forward)"
+        ) from error
+    return torch.fx.GraphModule(tracer.root, graph, type(module).__name__)
+
+
+class _NodeFailed(Exception):
+    def __init__(self, node: torch.fx.Node, error: Exception) -> None:
+        super().__init__(node.name)
+        self.node, self.error = node, error
+
+
+class _Shapes(torch.fx.Interpreter):
+    """Runs the traced graph and records each node's tensor shape (``netcheck_shape``) in its meta."""
+
+    def run_node(self, n: torch.fx.Node) -> Any:
+        try:
+            result = super().run_node(n)
+        except Exception as error:
+            raise _NodeFailed(n, error) from error
+        if isinstance(result, torch.Tensor):
+            n.meta["netcheck_shape"] = tuple(int(size) for size in result.shape)
+        elif isinstance(result, (tuple, list, dict)) and any(
+                isinstance(item, torch.Tensor) for item in (result.values() if isinstance(result, dict) else result)):
+            n.meta["netcheck_several"] = True
+        return result
+
+
+def _propagate(module: nn.Module, traced: torch.fx.GraphModule, shape: Shape) -> None:
+    tensors = [*module.parameters(), *module.buffers()]
+    like = next((tensor for tensor in tensors if tensor.is_floating_point()), None)
+    size = (TRACE_BATCH, shape.depth, shape.height, shape.width)
+    zeros = torch.zeros(size) if like is None else torch.zeros(size, dtype=like.dtype, device=like.device)
+    try:
+        _Shapes(traced).run(zeros)
+    except _NodeFailed as failed:
+        raise FromModuleError(
+            f"a forward pass of {type(module).__name__} on zeros of {shape} (N x C x H x W = "
+            f"{TRACE_BATCH} x {shape.depth} x {shape.height} x {shape.width}) fails at fx node "
+            f"{failed.node.name!r}{_where(failed.node)}: {_first_line(failed.error)}"
+        ) from failed.error
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+_HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PYTHON_DIR = os.path.dirname(os.__file__) + os.sep
+
+
+def _user_frame() -> str | None:
+    """``file:line: code`` of the innermost frame outside torch, Python's library and this package."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        file = frame.f_code.co_filename
+        if not file.startswith((_TORCH_DIR, _PYTHON_DIR, "<")) and not os.path.abspath(file).startswith(_HERE):
+            code = linecache.getline(file, frame.f_lineno).strip()
+            return f"{os.path.basename(file)}:{frame.f_lineno}" + (f": {code}" if code else "")
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+def _visit(state: _Import, node: torch.fx.Node) -> None:
+    if node.op == "placeholder":
+        if _tensor_shape(node) is None:
+            return  # an argument with a default that is not a tensor (a flag, an optional mask left out)
+        if any(value.layer == INPUT for value in state.values.values()):
+            raise _unsupported(state, node, "forward takes a second input; a netcheck network has one input")
+        state.values[node] = _Value(INPUT, _shape_of(state, node), 4)
+        return
+    if node.op in ("output", "get_attr"):
+        return
+    if _tensor_shape(node) is None:
+        if node.meta.get("netcheck_several"):
+            raise _unsupported(state, node, "it gives several tensors; a netcheck layer gives one")
+        return  # sizes, shapes and other non-tensor values: used as arguments only
+    if node.op == "call_module":
+        _visit_module(state, node, state.root.get_submodule(str(node.target)))
+    else:
+        _visit_function(state, node)
+
+
+# Assembly and verification ------------------------------------------------------------------------------------------
+
+
+def _output_value(state: _Import, traced: torch.fx.GraphModule) -> _Value:
+    output = next(node for node in traced.graph.nodes if node.op == "output")
+    result = output.args[0]
+    if not isinstance(result, torch.fx.Node):
+        raise FromModuleError(f"forward returns {type(result).__name__}; the format describes one output tensor")
+    if result not in state.values:
+        raise FromModuleError(f"forward returns {result.name}, which is not a layer's output")
+    value = state.values[result]
+    if value.layer == INPUT:
+        raise FromModuleError("forward returns its input: the module has no layers the format can describe")
+    return value
+
+
+def _reachable(state: _Import, output: _Value) -> list[_Layer]:
+    """The layers in traced order with the output's layer last, as the format wants.
+
+    Values computed and never used stay (netcheck warns NC205 about them),
+    except those computed from the output itself, which cannot come before
+    it: they are left out with a warning.
+    """
+    after = {output.layer}
+    for layer in state.layers:
+        if any(source in after for source in layer.sources):
+            after.add(layer.name)
+    dropped = [layer.name for layer in state.layers if layer.name in after and layer.name != output.layer]
+    if dropped:
+        note = f"left out values computed from the output and never used: {', '.join(dropped)}"
+        state.notes.append(note)
+        warnings.warn(note, TorchImportWarning, stacklevel=3)
+    last = next(layer for layer in state.layers if layer.name == output.layer)
+    return [layer for layer in state.layers if layer.name not in after] + [last]
+
+
+def _counts(module: nn.Module | None) -> tuple[int, int]:
+    if module is None:
+        return 0, 0
+    trainable = sum(parameter.numel() for parameter in module.parameters())
+    statistics = sum(buffer.numel() for key, buffer in module.named_buffers() if key.rsplit(".", 1)[-1] in
+                     ("running_mean", "running_var"))
+    return trainable, statistics
+
+
+def _assemble(state: _Import, layers: list[_Layer], shape: Shape, name: str, description: str | None,
+              module: nn.Module, expect: bool, output: _Value) -> Network:
+    data: dict[str, Any] = {"netcheck": 1, "name": name}
+    used = {id(parameter) for layer in layers if layer.module is not None for parameter in layer.module.parameters()}
+    unused = [key for key, parameter in module.named_parameters() if id(parameter) not in used]
+    if unused:
+        count = sum(parameter.numel() for key, parameter in module.named_parameters() if id(parameter) not in used)
+        note = (f"{count:,} parameters are not used by the traced forward pass and are not in the spec "
+                f"({', '.join(unused[:5])}{', …' if len(unused) > 5 else ''})")
+        state.notes.append(note)
+        warnings.warn(note, TorchImportWarning, stacklevel=3)
+    texts = [description] if description else []
+    texts.extend(note[0].upper() + note[1:] + "." for note in state.notes)
+    if texts:
+        data["description"] = " ".join(texts)
+    data["input"] = str(shape)
+    if any(layer.wants == "floor" for layer in layers):
+        data["rounding"] = "floor"
+    entries = []
+    previous = INPUT
+    for layer in layers:
+        entry: dict[str, Any] = {"name": layer.name, "type": layer.fields["type"]}
+        if layer.sources != [previous]:
+            entry["inputs"] = layer.sources[0] if len(layer.sources) == 1 else list(layer.sources)
+        entry.update({key: value for key, value in layer.fields.items() if key != "type"})
+        entries.append(entry)
+        previous = layer.name
+    data["layers"] = entries
+    if expect:
+        trainable = sum(_counts(layer.module)[0] for layer in layers)
+        statistics = sum(_counts(layer.module)[1] for layer in layers)
+        data["expect"] = {"output": str(output.shape), "params": trainable + statistics,
+                          "trainable_params": trainable, "non_trainable_params": statistics}
+    try:
+        return Network.model_validate(data)
+    except Exception as error:  # pragma: no cover - the fields are built to fit the schema
+        raise FromModuleError(f"the spec built for {name} does not fit the format: {error}") from error
+
+
+def _verify(network: Network, layers: list[_Layer], state: _Import) -> None:
+    """Check the spec with netcheck and compare every layer's shape and counts with what PyTorch computed."""
+    report = check_network(network, Options(fixes=False))
+    errors = [violation for violation in report.violations if violation.is_error]
+    if errors:
+        listing = "; ".join(f"{violation.code} {violation.layer or ''}: {violation.message}" for violation in errors)
+        raise FromModuleError(f"the spec built from the module does not validate: {listing}")
+    for row, layer in zip(report.rows, layers):
+        traced = state.values[layer.node].shape
+        trainable, statistics = _counts(layer.module)
+        if row.output != traced:
+            raise _unsupported(state, layer.node, f"netcheck computes {row.output} for {row.name} but PyTorch gives "
+                                                  f"{traced}")
+        if (row.trainable_params, row.non_trainable_params) != (trainable, statistics):
+            raise _unsupported(state, layer.node, f"netcheck counts {row.trainable_params} + "
+                                                  f"{row.non_trainable_params} parameters for {row.name} but PyTorch "
+                                                  f"has {trainable} + {statistics}")

@@ -1,0 +1,136 @@
+"""to_yaml: a network as readable YAML, sizes in their shortest form, each layer annotated."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from netcheck import spec
+from netcheck.checker import Options, check_network
+from netcheck.spec import Network
+from netcheck.torch.sizes import _short
+
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+_RESERVED = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
+_FIRST = ("name", "type", "inputs")
+_LAST = ("expect",)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        mantissa, _, exponent = text.partition("e")
+        return f"{mantissa}.0e{exponent}" if exponent and "." not in mantissa else text
+    text = str(value)
+    if _PLAIN.match(text) and text.lower() not in _RESERVED:
+        return text
+    if re.fullmatch(r"[0-9]+x[0-9]+(x[0-9]+)?", text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_scalar(key)}: {_flow(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(item) for item in value) + "]"
+    return _scalar(value)
+
+
+def _shortest(value: Any) -> Any:
+    if isinstance(value, spec.ShapeSpec):
+        return str(value.shape)
+    if isinstance(value, spec.PlaneSpec):
+        return f"{value.width}x{value.height}"
+    if isinstance(value, (spec.AxisPair, spec.AxisPadding)):
+        return _short(value.width, value.height)
+    if isinstance(value, spec.Sides):
+        sides = (value.top, value.bottom, value.left, value.right)
+        if len(set(sides)) == 1:
+            return value.top
+        return {key: getattr(value, key) for key in ("top", "bottom", "left", "right") if getattr(value, key)}
+    if isinstance(value, (spec.LayerExpect, spec.NetworkExpect)):
+        return {key: _shortest(item) for key, item in value if item is not None}
+    return value
+
+
+def _fields(layer: spec.LayerBase) -> Iterator[tuple[str, Any]]:
+    keys = [*_FIRST, *(key for key in type(layer).model_fields if key not in _FIRST + _LAST), *_LAST]
+    for key in keys:
+        info = type(layer).model_fields[key]
+        value = getattr(layer, key)
+        if value is None:
+            continue
+        short = _shortest(value)
+        if key == "inputs" and len(short) == 1:
+            short = short[0]
+        if not info.is_required() and short == _shortest(info.default):
+            continue
+        if key == "stride" and isinstance(layer, (spec.MaxPool2d, spec.AvgPool2d)) and short == _shortest(
+                layer.kernel):
+            continue
+        yield key, short
+
+
+def _description(text: str) -> str:
+    if " ".join(text.split()) == text and text.isprintable() and not text.startswith(("#", "-", "'", '"')):
+        lines, line = [], ""
+        for word in text.split(" "):
+            if line and len(line) + 1 + len(word) > 100:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+        return ">-\n" + "".join(f"  {line}\n" for line in lines)
+    return json.dumps(text, ensure_ascii=False) + "\n"
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())
+
+
+def to_yaml(network: Network, *, schema: str | None = None, header: Sequence[str] = (), annotate: bool = True) -> str:
+    """The network as readable YAML: the schema comment first, sizes in their shortest form.
+
+    With ``annotate`` each layer's line carries a comment with its output shape
+    and parameter count, as netcheck computes them.
+    """
+    rows = check_network(network, Options(fixes=False)).rows if annotate else []
+    out = [f"# yaml-language-server: $schema={schema or _schema_id()}\n"]
+    out.extend(f"# {_comment(line)}\n" for line in header)
+    out.append(f"netcheck: {network.netcheck}\n")
+    out.append(f"name: {_scalar(network.name)}\n")
+    if network.description:
+        out.append(f"description: {_description(network.description)}")
+    out.append(f"input: {network.input.shape}\n")
+    if network.rounding != "strict":
+        out.append(f"rounding: {network.rounding}\n")
+    out.append("layers:\n")
+    for index, layer in enumerate(network.layers):
+        lines = []
+        for key, value in _fields(layer):
+            lines.append(f"{key}: {_flow(value)}")
+        if annotate and index < len(rows) and rows[index].output is not None:
+            row = rows[index]
+            note = f"{row.output}" + (f", {row.params:,} params" if row.params else "")
+            lines[0] += f"  # {note}"
+        out.append(f"  - {lines[0]}\n")
+        out.extend(f"    {line}\n" for line in lines[1:])
+    if network.expect is not None:
+        out.append("expect:\n")
+        for key, value in _shortest(network.expect).items():
+            out.append(f"  {key}: {_flow(value)}\n")
+    return "".join(out)
+
+
+def _schema_id() -> str:
+    from netcheck.schema import SCHEMA_ID
+
+    return SCHEMA_ID
