@@ -30,7 +30,11 @@ class Outcome:
         return self.text if isinstance(self.text, str) else "".join(self.text)
 
     def write(self, out: TextIO, err: TextIO) -> None:
-        """Write the output and the error text."""
+        """Write the output and the error text (characters the streams cannot encode are escaped)."""
+        for stream in (out, err):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
         for piece in [self.text] if isinstance(self.text, str) else self.text:
             out.write(piece)
         if self.error_text:

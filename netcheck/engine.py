@@ -9,17 +9,20 @@ network is still checked, as PyTorch would run it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from netcheck import graph
-from netcheck.layers import RULES, Flow, Outcome
+from netcheck.layers import RULES, Flow, Outcome, Problem
 from netcheck.layers.base import Field, Number
-from netcheck.vocabulary import COUNTS, Shape
+from netcheck.vocabulary import COUNTS, MAX_COUNT, MAX_SIZE, Shape
 
 if TYPE_CHECKING:
     from netcheck.fastload import NetworkRecord
     from netcheck.spec import LayerExpect, Network, NetworkExpect
 from netcheck.violation import DocPath
+
+LIMIT = MAX_COUNT
 
 
 @dataclass(slots=True)
@@ -103,6 +106,7 @@ def run(network: Network | NetworkRecord) -> Result:
             flows[layout.names[position]] = None
             continue
         outcome = RULES[layer.type](layer, sources, layer_rounding(layer, network))  # type: ignore[arg-type]
+        _bound(outcome)
         flows[layout.names[position]] = outcome.flow
         _fill(rows[position], outcome)
         findings.extend(_located(outcome, position, layout.names[position]))
@@ -115,6 +119,26 @@ def run(network: Network | NetworkRecord) -> Result:
     if network.expect is not None:
         findings.extend(check_network_expect(network.expect, last, totals))
     return Result(rows, totals, findings, last, flows)
+
+
+def _bound(outcome: Outcome) -> None:
+    """NC106 and no output when a size, receptive field or jump leaves the range netcheck computes in."""
+    flow = outcome.flow
+    if flow is None:
+        return
+    shape = flow.shape
+    if max(shape) > MAX_SIZE:
+        what = f"the output {shape.width}x{shape.height}x{shape.depth} has a size over {MAX_SIZE:,} (2³¹ − 1)"
+    elif any(not _in_range(value) for field in (flow.width, flow.height) for value in (field.size, field.jump)):
+        what = "the receptive field or jump leaves the range 10⁻¹⁸…10¹⁸ input pixels"
+    else:
+        return
+    outcome.flow = None
+    outcome.problems.append(Problem("NC106", f"{what}: no framework computes this network", None))
+
+
+def _in_range(value: Number) -> bool:
+    return Fraction(value).numerator <= LIMIT and Fraction(value).denominator <= LIMIT
 
 
 def layer_rounding(layer: Any, network: Network | NetworkRecord) -> str:

@@ -217,16 +217,19 @@ class Builder:
 
     def end_collection(self, event: Any) -> None:
         frame = self.stack.pop()
+        start = frame.position
+        if not frame.is_list and frame.positions:
+            start = next(iter(frame.positions.values()))  # a mapping starts at its first key, past any { & or !!
         if frame.merges:
             self.merge(frame)
         if frame.positions:
             table = self.locator.key_positions if isinstance(frame.value, dict) else self.locator.item_positions
             table[id(frame.value)] = frame.positions
-        self.locator.node_positions[id(frame.value)] = frame.position
+        self.locator.node_positions[id(frame.value)] = start
         if frame.anchor is not None:
             self.open_anchors.discard(frame.anchor)
         self.remember(frame.anchor, frame.value, frame.size)
-        self.attach(frame.value, frame.size, frame.position, event)
+        self.attach(frame.value, frame.size, start, event)
 
     def remember(self, anchor: str | None, value: Any, size: int) -> None:
         if anchor is not None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 FIXABLE = frozenset({"NC101", "NC102", "NC103", "NC104", "NC105", "NC201"})
 FIXES_SHOWN = 2
-BUDGET = 400_000
+BUDGET = 100_000
 Key = tuple[str, str | None, DocPath]
 
 
@@ -82,7 +82,7 @@ def verified_fixes(
         return ()
     from netcheck import rules
 
-    context = rules.Context(finding, network, data, result)
+    context = rules.Context(finding, network, data, result, budget.spend)
     before = error_keys(result.findings)
     target = key_of(finding)
     kept: list[Fix] = []

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 from netcheck.violation import DocPath
 
 INPUT = "input"
+SUGGESTIONS = 20  # did-you-mean searches per file: each one reads every name
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,8 @@ def build(network: Network | NetworkRecord) -> Graph:
         for slot, name in enumerate(wanted):
             if name != INPUT and name not in index_of:
                 where: DocPath = ("layers", position, "inputs", slot)
-                problems.append(GraphProblem(_unknown(name, names), where, names[position]))
+                suggest = len(problems) < SUGGESTIONS
+                problems.append(GraphProblem(_unknown(name, names, suggest), where, names[position]))
     order = _order(inputs, index_of, names, problems)
     return Graph(names, inputs, order, problems)
 
@@ -86,8 +88,8 @@ def _index_names(network: Network | NetworkRecord, names: list[str], problems: l
     return index_of
 
 
-def _unknown(name: str, names: list[str]) -> str:
-    close = difflib.get_close_matches(name, [INPUT, *names], n=1) if len(names) < 5000 else []
+def _unknown(name: str, names: list[str], suggest: bool) -> str:
+    close = difflib.get_close_matches(name, [INPUT, *names], n=1) if suggest and len(names) < 5000 else []
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown input {name!r}: no layer has this name{hint}"
 

@@ -39,8 +39,8 @@ LayerName = Annotated[
     ),
 ]
 
-SHAPE_PATTERN = r"^\s*[1-9][0-9]*\s*[x×]\s*[1-9][0-9]*\s*[x×]\s*[1-9][0-9]*\s*$"
-PLANE_PATTERN = r"^\s*[1-9][0-9]*\s*[x×]\s*[1-9][0-9]*\s*$"
+SHAPE_PATTERN = r"^\s*0*[1-9][0-9]*\s*[x×]\s*0*[1-9][0-9]*\s*[x×]\s*0*[1-9][0-9]*\s*$"
+PLANE_PATTERN = r"^\s*0*[1-9][0-9]*\s*[x×]\s*0*[1-9][0-9]*\s*$"
 
 
 def _without_extensions(data: Any) -> Any:

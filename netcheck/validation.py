@@ -66,10 +66,34 @@ def describe(error: ValidationError, data: Any, locator: Locator) -> list[Violat
         groups.setdefault(path, []).append(item)
     violations = []
     for path, items in groups.items():
+        if _explained_deeper(path, items, groups):
+            continue
         line, column = locator.find(path)
         message = _message(path, items, data)
         violations.append(Violation("NC002", message, line, column, layer_name(data, path), path))
     return violations
+
+
+_TYPE_ERRORS = frozenset({"int_type", "model_type", "model_attributes_type", "literal_error", "dict_type",
+                          "string_type", "bool_type", "float_type", "list_type"})
+
+
+def _explained_deeper(path: DocPath, items: list[dict[str, Any]], groups: dict[DocPath, Any]) -> bool:
+    """A mapping that failed only because of its own keys: the keys' errors say it better."""
+    if not all(item["type"] in _TYPE_ERRORS for item in items):
+        return False
+    return any(len(other) > len(path) and other[:len(path)] == path for other in groups)
+
+
+def expected(path: DocPath, key: str, data: Any) -> str | None:
+    """What a value at ``path`` may be, in words, for a union-typed key."""
+    if key == "padding" and len(path) >= 2 and path[0] == "layers":
+        owner = value_at(data, path[:-1])
+        if isinstance(owner, dict) and owner.get("type") == "zeropad2d":
+            return "an integer ≥ 0 or {top, bottom, left, right}"
+    if path == ("expect", "output"):
+        return EXPECTED["shape"]
+    return EXPECTED.get(key)
 
 
 def data_path(data: Any, loc: tuple[Any, ...], missing: bool = False) -> DocPath:
@@ -177,8 +201,8 @@ def _union_message(path: DocPath, items: list[dict[str, Any]], data: Any) -> str
     bounds = [item for item in items if item["type"] in _BOUNDS]
     if bounds:
         return _bound(path, bounds[0], bounds[0].get("ctx") or {}, key, value, data)
-    expected = EXPECTED.get(key, "a value of another type")
-    return f"{key} must be {expected}, not {render(value)}{_hint(value)}"
+    wanted = expected(path, key, data) or "a value of another type"
+    return f"{key} must be {wanted}, not {render(value)}{_hint(value)}"
 
 
 def _hint(value: Any) -> str:
@@ -218,8 +242,8 @@ def _type(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str, va
               "float_type": "a number", "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping",
               "model_attributes_type": "a mapping", "int_from_float": "an integer",
               "literal_error": "one of " + str(ctx.get("expected", ""))}
-    expected = EXPECTED.get(key) if key in EXPECTED and item["type"] != "literal_error" else wanted.get(item["type"])
-    return f"{key} must be {expected}, not {render(value)}{_hint(value)}{_close(item, value)}"
+    words = expected(path, key, data) if key in EXPECTED and item["type"] != "literal_error" else None
+    return f"{key} must be {words or wanted.get(item['type'])}, not {render(value)}{_hint(value)}{_close(item, value)}"
 
 
 def _close(item: dict[str, Any], value: Any) -> str:
@@ -272,7 +296,7 @@ def _pattern(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str,
 
 
 def _custom(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str, value: Any, data: Any) -> str:
-    return f"{key} must be {EXPECTED.get(key, str(item.get('msg')))}, not {render(value)}"
+    return f"{key} must be {expected(path, key, data) or str(item.get('msg'))}, not {render(value)}"
 
 
 def _finite(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str, value: Any, data: Any) -> str:

@@ -24,14 +24,15 @@ class Field:
 
     def through_window(self, kernel_eff: int, stride: Number) -> Field:
         """After a sliding window of dilated size ``kernel_eff`` moving by ``stride``."""
-        return Field(self.size + (kernel_eff - 1) * self.jump, _exact(self.jump * stride))
+        return Field(self.size + (kernel_eff - 1) * self.jump, exact(self.jump * stride))
 
     def scaled(self, factor: Number) -> Field:
         """The jump divided by an upsampling ``factor``; the field is unchanged."""
-        return Field(self.size, _exact(Fraction(self.jump) / factor))
+        return Field(self.size, exact(Fraction(self.jump) / factor))
 
 
-def _exact(value: Number) -> Number:
+def exact(value: Number) -> Number:
+    """A whole Fraction as an int; anything else unchanged."""
     if isinstance(value, Fraction) and value.denominator == 1:
         return int(value)
     return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from netcheck.layers.base import Field, Flow, Outcome, Problem, merge_axes, plural, show
+from netcheck.layers.base import Field, Flow, Outcome, Problem, exact, merge_axes, plural, show
 from netcheck.layers.sliding import padding_pair, slide_plane
 from netcheck.layers.window import LINES, SIDES
 from netcheck.vocabulary import Shape, pair
@@ -69,7 +69,7 @@ def conv_transpose2d(layer: ConvTranspose2d, flows: list[Flow], rounding: str) -
         sizes.append(axis_size)
         per_axis.append(axis_problems)
         scaled = old_field.scaled(strides[index])
-        fields.append(Field(scaled.size + (kernel_eff - 1) * scaled.jump, scaled.jump))
+        fields.append(Field(exact(scaled.size + (kernel_eff - 1) * scaled.jump), scaled.jump))
     problems.extend(merge_axes(per_axis[0], per_axis[1]))
     valid_groups = not any(problem.code == "NC104" for problem in problems)
     weights = shape.depth * (filters // groups) * kernels[0] * kernels[1]

@@ -10,7 +10,7 @@ Modules are imported only when needed, so a clean run pays nothing for them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from netcheck.violation import Fix
 
 CODES: tuple[str, ...] = (
     "NC001", "NC002", "NC003", "NC004",
-    "NC101", "NC102", "NC103", "NC104", "NC105",
+    "NC101", "NC102", "NC103", "NC104", "NC105", "NC106",
     "NC201", "NC202", "NC203", "NC204", "NC205",
     "NC301",
 )
@@ -52,6 +52,11 @@ class Context:
     network: Network
     data: Any
     result: Result
+    spend: Callable[[int], bool] = lambda layers: True
+
+    def affordable(self) -> bool:
+        """Take one whole-network run from the file's budget; False when it is spent."""
+        return self.spend(len(self.network.layers))
 
     @property
     def index(self) -> int:

@@ -147,6 +147,8 @@ def _input_sizes(context: Context) -> list[Fix]:
             size = (original.width if axis == "width" else original.height) + sign * distance
             if size < 1 or len(found) == 2:
                 continue
+            if not context.affordable():
+                return found
             width = size if axis == "width" or square else original.width
             height = size if axis == "height" or square else original.height
             trial = network.model_copy(update={"input": ShapeRecord(width=width, height=height, depth=original.depth)})
