@@ -197,6 +197,12 @@ def _window_padding(
     return padding, "floor"
 
 
+def _same_transposed(size: int, stride: int, kernel_eff: int, extra: int) -> int:
+    """FORMAT.md's ``same`` for a transposed convolution: W·S, or (W − 1)·S + F_eff + op when that is shorter."""
+    full = (size - 1) * stride + kernel_eff + extra
+    return min(full, size * stride)
+
+
 def _conv_transpose_module(state: _Import, node: torch.fx.Node, module: nn.ConvTranspose2d, source: _Value) -> None:
     if module.padding_mode != "zeros":
         raise _unsupported(state, node, f"padding_mode={module.padding_mode!r}; the format pads with zeros")
@@ -213,7 +219,8 @@ def _conv_transpose_module(state: _Import, node: torch.fx.Node, module: nn.ConvT
         if all(before >= 0 and before >= after for before, after in zip(befores, afters)):
             spec_padding = _short(*befores)
             spec_extra = _short(*(before - after for before, after in zip(befores, afters)))
-        elif all(outs[axis] == sizes[axis] * stride[axis] for axis in range(2)):
+        elif all(outs[axis] == _same_transposed(sizes[axis], stride[axis], dilation[axis] * (kernel[axis] - 1) + 1,
+                                                extra[axis]) for axis in range(2)):
             spec_padding, spec_extra = "same", _short(*extra)
         else:
             raise _unsupported(state, node, f"its crop {crop} is neither symmetric padding nor same")
