@@ -94,11 +94,6 @@ def merge_axes(width: list[Problem], height: list[Problem]) -> list[Problem]:
     return width + [problem for problem in height if _arithmetic(problem) not in shown]
 
 
-def same_flow(flow: Flow, shape: Shape | None = None) -> Flow:
-    """``flow`` with a new shape and unchanged receptive fields."""
-    return Flow(shape or flow.shape, flow.width, flow.height)
-
-
 def show(value: Number) -> str:
     """A number for a message: whole numbers as integers, others with two decimals.
 

@@ -56,11 +56,6 @@ def hint_of(window: Window, rounding: str) -> dict[str, object]:
             "padding": window.padding, "dilation": window.dilation, "rounding": rounding}
 
 
-def output_size(window: Window, rounding: str) -> int | None:
-    """The output size alone, or None when the kernel does not fit (used by fix finders)."""
-    return slide(window, rounding).size
-
-
 def slide(window: Window, rounding: str) -> Slide:
     """Slide ``window`` along its axis under ``rounding`` (strict, floor or ceil)."""
     if window.padding == "same":
