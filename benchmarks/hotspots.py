@@ -167,6 +167,7 @@ def phases(path: str, runs: int = 4) -> None:
     try:
         from netcheck import checker, source, validation
         from netcheck.report import Settings, renderer
+        from netcheck.results import Options
     except ImportError as error:
         print(f"phases: netcheck's internals moved ({error}); use cprofile")
         return
@@ -181,7 +182,7 @@ def phases(path: str, runs: int = 4) -> None:
             marks.append(("read + parse (source.read_file)", time.perf_counter()))
             network, _ = validation.to_network(document)
             marks.append(("pydantic validation (validation.to_network)", time.perf_counter()))
-            report = checker.check_network(network, checker.Options(), path, document.data)
+            report = checker.check_network(network, Options(), path, document.data)
             marks.append(("engine + locate + fixes (checker.check_network)", time.perf_counter()))
             text = renderer("text")([report], Settings(color=False))
             marks.append(("render text report", time.perf_counter()))

@@ -18,9 +18,9 @@ __version__ = "0.1.0"
 
 _HOMES = {
     "SpecError": "netcheck.api", "check": "netcheck.api", "json_schema": "netcheck.api", "load": "netcheck.api",
-    "FileReport": "netcheck.checker", "Options": "netcheck.checker", "check_path": "netcheck.checker",
-    "check_text": "netcheck.checker", "Network": "netcheck.spec", "Fix": "netcheck.violation",
-    "Violation": "netcheck.violation",
+    "FileReport": "netcheck.results", "Options": "netcheck.results", "check_path": "netcheck.checker",
+    "check_text": "netcheck.checker", "Network": "netcheck.spec", "Fix": "netcheck.results",
+    "Violation": "netcheck.results",
 }
 
 __all__ = [
@@ -30,9 +30,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from netcheck.api import SpecError, check, json_schema, load
-    from netcheck.checker import FileReport, Options, check_path, check_text
+    from netcheck.checker import check_path, check_text
+    from netcheck.results import FileReport, Fix, Options, Violation
     from netcheck.spec import Network
-    from netcheck.violation import Fix, Violation
 
 
 def __getattr__(name: str) -> Any:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from netcheck import source, validation
-from netcheck.checker import FileReport, Options, check_network
+from netcheck.checker import check_network
+from netcheck.results import FileReport, Options, Violation
 from netcheck.spec import Network
-from netcheck.violation import Violation
 
 
 class SpecError(Exception):

@@ -8,81 +8,17 @@ any unexpected exception into NC001 rather than a traceback).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from netcheck import engine, source
-from netcheck.engine import Finding, LayerRow
+from netcheck.engine import Finding
 from netcheck.fastload import NetworkRecord, quick_network
 from netcheck.fixing import Budget, verified_fixes
-from netcheck.source import Document, Limits, Locator
-from netcheck.violation import Violation, code_matches
-from netcheck.vocabulary import Shape
+from netcheck.results import FileReport, Options, Violation
+from netcheck.source import Document, Locator
 
 if TYPE_CHECKING:
     from netcheck.spec import Network
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """What to report: codes to ignore or select (by prefix), limits, whether to compute fixes."""
-
-    ignore: tuple[str, ...] = ()
-    select: tuple[str, ...] = ()
-    limits: Limits = Limits()
-    fixes: bool = True
-
-    def wants(self, code: str) -> bool:
-        """True when ``code`` is selected (or nothing is) and not ignored."""
-        if self.select and not code_matches(code, self.select):
-            return False
-        return not code_matches(code, self.ignore)
-
-
-@dataclass(slots=True)
-class FileReport:
-    """The result for one file: its layers, totals and violations."""
-
-    path: str
-    name: str | None = None
-    rows: list[LayerRow] = field(default_factory=list)
-    totals: dict[str, int | None] = field(default_factory=dict)
-    violations: list[Violation] = field(default_factory=list)
-    checked: Network | NetworkRecord | None = None
-    input_shape: Shape | None = None
-
-    @property
-    def network(self) -> Network | None:
-        """The validated ``netcheck.Network`` (built from the quick road's records on first use)."""
-        checked = self.checked
-        if checked is None or not isinstance(checked, NetworkRecord):
-            return checked
-        from netcheck.spec import Network
-
-        network = Network.model_validate(checked._source.root)
-        network._source = checked._source
-        self.checked = network
-        return network
-
-    @property
-    def ok(self) -> bool:
-        """True when no error is reported (warnings allowed)."""
-        return not any(violation.is_error for violation in self.violations)
-
-    @property
-    def layers(self) -> list[LayerRow]:
-        """The per-layer rows (an alias for ``rows``)."""
-        return self.rows
-
-    @property
-    def errors(self) -> int:
-        """How many errors are reported."""
-        return sum(1 for violation in self.violations if violation.is_error)
-
-    @property
-    def warnings(self) -> int:
-        """How many warnings are reported."""
-        return len(self.violations) - self.errors
 
 
 def check_path(path: str, options: Options = Options()) -> FileReport:
@@ -140,7 +76,16 @@ def check_network(network: Network, options: Options = Options(), path: str = "<
         for row in result.rows:
             row.line, row.column = locator.start_of(("layers", row.index))
     return FileReport(path, network.name, result.rows, result.totals, _select(violations, options), network,
-                      network.input.shape)
+                      network.input.shape, _network_of if isinstance(network, NetworkRecord) else None)
+
+
+def _network_of(record: NetworkRecord) -> Network:
+    """The pydantic ``Network`` for a document the quick road read."""
+    from netcheck.spec import Network
+
+    network = Network.model_validate(record._source.root)
+    network._source = record._source
+    return network
 
 
 def _locate(finding: Finding, locator: Locator | None) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from netcheck import commands
-from netcheck.checker import Options
+from netcheck.results import Options
 from netcheck.source import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, Limits
 
 app = typer.Typer(

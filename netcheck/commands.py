@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
-from netcheck.checker import FileReport, Options, check_path
+from netcheck.checker import check_path
 from netcheck.files import UsageError, expand
+from netcheck.results import FileReport, Options
 
 OK, FAILED, USAGE = 0, 1, 2
 

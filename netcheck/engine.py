@@ -14,56 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from netcheck import graph
 from netcheck.layers import RULES, Flow, Outcome, Problem
-from netcheck.layers.base import Field, Number
 from netcheck.vocabulary import COUNTS, MAX_COUNT, MAX_SIZE, Shape
 
 if TYPE_CHECKING:
     from netcheck.fastload import NetworkRecord
     from netcheck.spec import LayerExpect, Network, NetworkExpect
-from netcheck.violation import DocPath
+from netcheck.results import DocPath, LayerRow, Number
 
 LIMIT = MAX_COUNT
-
-
-@dataclass(slots=True)
-class LayerRow:
-    """One layer's line in the summary: what it outputs and what it costs."""
-
-    index: int
-    name: str
-    type: str
-    inputs: list[str]
-    output: Shape | None = None
-    trainable_params: int | None = None
-    non_trainable_params: int | None = None
-    unshared_params: int | None = None
-    macs: int | None = None
-    width: Field | None = None
-    height: Field | None = None
-    line: int = 0
-    column: int = 0
-
-    @property
-    def params(self) -> int | None:
-        """Trainable plus non-trainable parameters."""
-        if self.trainable_params is None or self.non_trainable_params is None:
-            return None
-        return self.trainable_params + self.non_trainable_params
-
-    @property
-    def neurons(self) -> int | None:
-        """Output values: W_out·H_out·D_out."""
-        return None if self.output is None else self.output.width * self.output.height * self.output.depth
-
-    @property
-    def receptive_field(self) -> Number | None:
-        """The receptive field along the width axis, in input pixels."""
-        return None if self.width is None else self.width.size
-
-    @property
-    def jump(self) -> Number | None:
-        """The effective stride along the width axis, in input pixels."""
-        return None if self.width is None else self.width.jump
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from netcheck.violation import DocPath, Violation
+from netcheck.results import DocPath, Limits, Violation
 
 try:
     from yaml._yaml import CParser as _Parser
@@ -33,9 +33,6 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 Position = tuple[int, int]
 
-DEFAULT_MAX_BYTES = 16 * 1024 * 1024
-DEFAULT_MAX_NODES = 4_000_000
-DEFAULT_MAX_DEPTH = 100
 HUGE_INTEGER_DIGITS = 19
 
 _TAG = "tag:yaml.org,2002:"
@@ -52,15 +49,6 @@ _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUES = frozenset({"true", "True", "TRUE"})
 _FALSES = frozenset({"false", "False", "FALSE"})
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds on what one file may cost to read."""
-
-    max_bytes: int = DEFAULT_MAX_BYTES
-    max_nodes: int = DEFAULT_MAX_NODES
-    max_depth: int = DEFAULT_MAX_DEPTH
 
 
 @dataclass(slots=True)

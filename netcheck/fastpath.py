@@ -10,7 +10,7 @@ Tests run both roads on the same arguments and compare.
 
 from __future__ import annotations
 
-from netcheck.checker import Options
+from netcheck.results import Options
 from netcheck.source import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, Limits
 
 _VALUED = {"--format": "fmt", "-f": "fmt", "--ignore": "ignore", "--select": "select", "--fail-on": "fail_on",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from netcheck import engine
 from netcheck.engine import Finding
 from netcheck.fastload import quick_network
-from netcheck.violation import DocPath, Edit, Fix
+from netcheck.results import DocPath, Edit, Fix
 
 if TYPE_CHECKING:
     from netcheck.spec import Network

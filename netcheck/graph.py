@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from netcheck.fastload import NetworkRecord
     from netcheck.spec import Network
-from netcheck.violation import DocPath
+from netcheck.results import DocPath
 
 INPUT = "input"
 SUGGESTIONS = 20  # did-you-mean searches per file: each one reads every name

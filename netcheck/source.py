@@ -15,18 +15,8 @@ from typing import Any
 
 import yaml
 
-from netcheck.events import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_MAX_DEPTH,
-    DEFAULT_MAX_NODES,
-    HUGE_INTEGER_DIGITS,
-    Builder,
-    Limits,
-    Locator,
-    Position,
-    SourceError,
-)
-from netcheck.violation import Violation
+from netcheck.events import HUGE_INTEGER_DIGITS, Builder, Locator, Position, SourceError
+from netcheck.results import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, Limits, Violation
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH", "DEFAULT_MAX_NODES", "HUGE_INTEGER_DIGITS", "Document", "Limits",

@@ -15,8 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from netcheck import spec
+from netcheck.results import DocPath, Violation
 from netcheck.source import HUGE_INTEGER_DIGITS, Document, Locator
-from netcheck.violation import DocPath, Violation
 
 LAYER_CLASSES: dict[str, type[spec.LayerBase]] = {
     typing.get_args(cls.model_fields["type"].annotation)[0]: cls

@@ -7,7 +7,11 @@ these without importing it.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Protocol
+from typing import Protocol
+
+from netcheck.results import Shape
+
+__all__ = ["Shape"]
 
 MAX_SIZE = 2**31 - 1
 MAX_COUNT = 10**18
@@ -23,17 +27,6 @@ COUNTS = ("params", "trainable_params", "non_trainable_params", "unshared_params
 
 SHAPE_TEXT = re.compile(r"^\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*$")
 PLANE_TEXT = re.compile(r"^\s*([0-9]+)\s*[x×]\s*([0-9]+)\s*$")
-
-
-class Shape(NamedTuple):
-    """A volume: width x height x depth."""
-
-    width: int
-    height: int
-    depth: int
-
-    def __str__(self) -> str:
-        return f"{self.width}x{self.height}x{self.depth}"
 
 
 class Axes(Protocol):

@@ -8,9 +8,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from netcheck.checker import FileReport, check_text
+from netcheck.checker import check_text
 from netcheck.fixing import apply
-from netcheck.violation import Violation
+from netcheck.results import FileReport, Violation
 from tests.conftest import BROKEN
 from tests.test_properties import small_networks
 

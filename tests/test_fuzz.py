@@ -88,7 +88,7 @@ def check(data: bytes, path: Path, fmt: str = "json", fixes: bool = False):
     knows netcheck's in-process API: ``commands.validate`` is what the CLI runs.
     """
     from netcheck import commands
-    from netcheck.checker import Options
+    from netcheck.results import Options
     from netcheck.source import Limits
 
     path.write_bytes(data)

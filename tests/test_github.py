@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from netcheck.checker import FileReport, check_path
+from netcheck.checker import check_path
 from netcheck.report import Settings
 from netcheck.report.github import annotation, escape_data, escape_property, render
 from netcheck.report.safe import safe
-from netcheck.violation import Violation
+from netcheck.results import FileReport, Violation
 from tests.conftest import BROKEN, ROOT, run_cli
 
 COMMAND = re.compile(r"::(?P<kind>[a-z-]+)(?: (?P<properties>.*?))?::(?P<message>.*)")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from netcheck.checker import FileReport, check_text
+from netcheck.checker import check_text
+from netcheck.results import FileReport
 
 
 def run(input_shape: str, *layers: str, rounding: str = "strict") -> FileReport:

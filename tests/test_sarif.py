@@ -21,12 +21,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from netcheck import commands, rules
-from netcheck.checker import FileReport, Options, check_path, check_text
+from netcheck.checker import check_path, check_text
 from netcheck.fixing import apply
 from netcheck.report import Settings
 from netcheck.report.sarif import SourceTree, document, help_markdown, render, sarif_fix
+from netcheck.results import Edit, FileReport, Fix, Options, Violation
 from netcheck.source import parse
-from netcheck.violation import Edit, Fix, Violation
 from tests.conftest import BROKEN, ROOT, SPECS, run_cli
 
 jsonschema = pytest.importorskip("jsonschema")

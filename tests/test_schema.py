@@ -25,7 +25,8 @@ import pytest
 import yaml
 
 from netcheck import commands, json_schema
-from netcheck.checker import Options, check_text
+from netcheck.checker import check_text
+from netcheck.results import Options
 from netcheck.schema import LAYER_EXAMPLES, SCHEMA_ID, text
 from netcheck.spec import LAYER_TYPES, Network
 from tests.conftest import BROKEN, ROOT, SPECS, run_cli

@@ -24,8 +24,8 @@ from torch import nn  # noqa: E402
 from torch.nn import functional as F  # noqa: E402
 
 import netcheck  # noqa: E402
-from netcheck.checker import Options, check_network, check_text  # noqa: E402
-from netcheck.engine import LayerRow  # noqa: E402
+from netcheck.checker import check_network, check_text  # noqa: E402
+from netcheck.results import LayerRow, Options  # noqa: E402
 from netcheck.spec import Network, Shape  # noqa: E402
 from netcheck.torch import (  # noqa: E402
     FromModuleError,

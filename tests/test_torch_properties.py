@@ -25,7 +25,8 @@ from hypothesis import strategies as st  # noqa: E402
 from test_torch import assert_parity, assert_round_trip  # noqa: E402
 from torch.nn import functional as F  # noqa: E402
 
-from netcheck.checker import Options, check_network  # noqa: E402
+from netcheck.checker import check_network  # noqa: E402
+from netcheck.results import Options  # noqa: E402
 from netcheck.spec import Network, Shape  # noqa: E402
 from netcheck.torch import _has, to_module, torch_shape  # noqa: E402
 

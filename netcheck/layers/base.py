@@ -7,36 +7,11 @@ Sizes are exact integers; receptive fields and jumps are integers or
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
-from netcheck.vocabulary import Shape
+from netcheck.results import Field, Number, Shape, exact
 
-Number = int | Fraction
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """The receptive field on the network input along one axis, and the jump (effective stride)."""
-
-    size: Number = 1
-    jump: Number = 1
-
-    def through_window(self, kernel_eff: int, stride: Number) -> Field:
-        """After a sliding window of dilated size ``kernel_eff`` moving by ``stride``."""
-        return Field(self.size + (kernel_eff - 1) * self.jump, exact(self.jump * stride))
-
-    def scaled(self, factor: Number) -> Field:
-        """The jump divided by an upsampling ``factor``; the field is unchanged."""
-        return Field(self.size, exact(Fraction(self.jump) / factor))
-
-
-def exact(value: Number) -> Number:
-    """A whole Fraction as an int; anything else unchanged."""
-    if isinstance(value, Fraction) and value.denominator == 1:
-        return int(value)
-    return value
-
+__all__ = ["Field", "Number", "exact"]
 
 @dataclass(frozen=True, slots=True)
 class Flow:

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from netcheck.checker import FileReport
+from netcheck.results import FileReport
 
 FORMATS: dict[str, str] = {
     "text": "netcheck.report.text",

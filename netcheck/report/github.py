@@ -16,11 +16,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from netcheck.checker import FileReport
 from netcheck.report import Settings
 from netcheck.report.safe import safe
 from netcheck.report.text import tally
-from netcheck.violation import Violation
+from netcheck.results import FileReport, Violation
 
 
 def render(reports: list[FileReport], settings: Settings) -> str:

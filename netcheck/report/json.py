@@ -7,10 +7,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from netcheck.checker import FileReport
-from netcheck.engine import LayerRow
 from netcheck.report import Settings
-from netcheck.violation import Fix, Violation
+from netcheck.results import FileReport, Fix, LayerRow, Violation
 from netcheck.vocabulary import Shape
 
 

@@ -31,9 +31,8 @@ from urllib.parse import quote
 import yaml
 
 from netcheck import source
-from netcheck.checker import FileReport
 from netcheck.report import Settings
-from netcheck.violation import Edit, Fix, Violation
+from netcheck.results import Edit, FileReport, Fix, Violation
 
 if TYPE_CHECKING:
     from netcheck.rules import Rule

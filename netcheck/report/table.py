@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from netcheck.checker import FileReport
-from netcheck.engine import LayerRow
 from netcheck.report.safe import safe
+from netcheck.results import FileReport, LayerRow
 
 COLUMNS = ("Layer (type)", "Output", "Params", "Unshared", "Neurons", "MACs", "RF", "Jump")
 

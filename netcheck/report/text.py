@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from netcheck.checker import FileReport
 from netcheck.report import Settings
 from netcheck.report.safe import safe
-from netcheck.violation import Violation
+from netcheck.results import FileReport, Violation
 
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m"}
 _RESET = "\x1b[0m"

@@ -19,7 +19,7 @@ from netcheck.engine import Finding, Result
 
 if TYPE_CHECKING:
     from netcheck.spec import Network
-from netcheck.violation import Fix
+from netcheck.results import Fix
 
 CODES: tuple[str, ...] = (
     "NC001", "NC002", "NC003", "NC004",

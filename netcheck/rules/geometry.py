@@ -15,8 +15,8 @@ from typing import Any
 from netcheck.engine import run
 from netcheck.fastload import Record, ShapeRecord
 from netcheck.layers import RULES, Flow
+from netcheck.results import Edit, Fix
 from netcheck.rules import Context
-from netcheck.violation import Edit, Fix
 from netcheck.vocabulary import Shape, pair
 
 WINDOWED = ("conv2d", "maxpool2d", "avgpool2d")

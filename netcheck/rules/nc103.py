@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from netcheck.results import Edit, Fix
 from netcheck.rules import Context
-from netcheck.violation import Edit, Fix
 
 CODE = "NC103"
 NAME = "incompatible-shapes"

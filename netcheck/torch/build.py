@@ -16,7 +16,8 @@ from torch import nn
 
 from netcheck import graph as layer_graph
 from netcheck import spec
-from netcheck.checker import FileReport, Options, check_network
+from netcheck.checker import check_network
+from netcheck.results import FileReport, Options, Violation
 from netcheck.spec import Network, Shape, pair
 from netcheck.torch.errors import SpecRefused
 from netcheck.torch.layers import (
@@ -32,7 +33,6 @@ from netcheck.torch.layers import (
     activation_module,
 )
 from netcheck.torch.sizes import _axis_padding, _ceil_size, _floor_size, _kernel_eff, _same_pads
-from netcheck.violation import Violation
 
 INPUT = layer_graph.INPUT
 

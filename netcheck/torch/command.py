@@ -13,7 +13,8 @@ import torch
 from torch import nn
 
 from netcheck import spec
-from netcheck.checker import Options, check_text
+from netcheck.checker import check_text
+from netcheck.results import Options
 from netcheck.torch.errors import FromModuleError, TorchImportWarning
 from netcheck.torch.trace import from_module
 from netcheck.torch.writer import _schema_id, to_yaml

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from netcheck.api import SpecError
-from netcheck.violation import Violation
+from netcheck.results import Violation
 
 
 class SpecRefused(SpecError):

@@ -15,7 +15,8 @@ import torch.fx
 from torch import nn
 
 from netcheck import spec
-from netcheck.checker import Options, check_network
+from netcheck.checker import check_network
+from netcheck.results import Options
 from netcheck.spec import Network, Shape
 from netcheck.torch import layers
 from netcheck.torch.build import INPUT, NetworkModule

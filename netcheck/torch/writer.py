@@ -8,7 +8,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from netcheck import spec
-from netcheck.checker import Options, check_network
+from netcheck.checker import check_network
+from netcheck.results import Options
 from netcheck.spec import Network
 from netcheck.torch.sizes import _short
 
