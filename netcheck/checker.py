@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from netcheck import engine, source
 from netcheck.engine import Finding
-from netcheck.fastload import NetworkRecord, quick_network
+from netcheck.fastload import quick_network
 from netcheck.fixing import Budget, verified_fixes
+from netcheck.records import Record, from_model
 from netcheck.results import FileReport, Options, Violation
 from netcheck.source import Document, Locator
 
@@ -57,14 +58,23 @@ def _quick_report(document: Document, path: str, options: Options) -> FileReport
     if network is None:
         return None
     network._source = document.locator
-    return check_network(network, options, path, document.data)  # type: ignore[arg-type]
+    return check_network(network, options, path, document.data)
 
 
-def check_network(network: Network, options: Options = Options(), path: str = "<network>",
+def check_network(network: Network | Record, options: Options = Options(), path: str = "<network>",
                   data: Any = None, result: engine.Result | None = None) -> FileReport:
-    """Run the engine on a validated network and locate its findings (when it came from a file)."""
-    result = result or engine.run(network)
-    locator: Locator | None = network._source
+    """Run the engine on a validated network and locate its findings (when it came from a file).
+
+    ``network`` is a pydantic ``netcheck.Network`` or the records of one (the quick road's).
+    """
+    model = None if isinstance(network, Record) else network
+    records: Record = network if isinstance(network, Record) else from_model(network)
+    return _checked(records, model, options, path, data, result or engine.run(records))
+
+
+def _checked(network: Record, model: Network | None, options: Options, path: str, data: Any,
+             result: engine.Result) -> FileReport:
+    locator: Locator | None = network.get("_source")
     budget = Budget()
     violations = []
     for finding in result.findings:
@@ -75,11 +85,12 @@ def check_network(network: Network, options: Options = Options(), path: str = "<
     if locator is not None:
         for row in result.rows:
             row.line, row.column = locator.start_of(("layers", row.index))
-    return FileReport(path, network.name, result.rows, result.totals, _select(violations, options), network,
-                      network.input.shape, _network_of if isinstance(network, NetworkRecord) else None)
+    return FileReport(path, network.name, result.rows, result.totals, _select(violations, options),
+                      model if model is not None else network, network.input.shape,
+                      None if model is not None else _network_of)
 
 
-def _network_of(record: NetworkRecord) -> Network:
+def _network_of(record: Record) -> Network:
     """The pydantic ``Network`` for a document the quick road read."""
     from netcheck.spec import Network
 

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from netcheck import graph
 from netcheck.layers import RULES, Flow, Outcome, Problem
-from netcheck.vocabulary import COUNTS, MAX_COUNT, MAX_SIZE, Shape
-
-if TYPE_CHECKING:
-    from netcheck.fastload import NetworkRecord
-    from netcheck.spec import LayerExpect, Network, NetworkExpect
+from netcheck.records import Record
 from netcheck.results import DocPath, LayerRow, Number
+from netcheck.vocabulary import COUNTS, MAX_COUNT, MAX_SIZE, Shape
 
 LIMIT = MAX_COUNT
 
@@ -50,7 +47,7 @@ class Result:
     flows: dict[str, Flow | None]
 
 
-def run(network: Network | NetworkRecord) -> Result:
+def run(network: Record) -> Result:
     """Push the input volume through every layer; collect rows, totals and findings."""
     layout = graph.build(network)
     findings = [Finding("NC004", problem.message, problem.path, problem.layer) for problem in layout.problems]
@@ -63,7 +60,8 @@ def run(network: Network | NetworkRecord) -> Result:
         if any(source is None for source in sources):
             flows[layout.names[position]] = None
             continue
-        outcome = RULES[layer.type](layer, sources, layer_rounding(layer, network))  # type: ignore[arg-type]
+        outcome = RULES[layer.type](layer, [source for source in sources if source is not None],
+                                    layer_rounding(layer, network))
         _bound(outcome)
         flows[layout.names[position]] = outcome.flow
         _fill(rows[position], outcome)
@@ -99,10 +97,10 @@ def _in_range(value: Number) -> bool:
     return Fraction(value).numerator <= LIMIT and Fraction(value).denominator <= LIMIT
 
 
-def layer_rounding(layer: Any, network: Network | NetworkRecord) -> str:
+def layer_rounding(layer: Any, network: Record) -> str:
     """The layer's own rounding if it has one, else the network's."""
-    own = layer.__dict__.get("rounding")
-    return own if own is not None else network.rounding
+    own: str | None = layer.get("rounding")
+    return own if own is not None else str(network.rounding)
 
 
 def _fill(row: LayerRow, outcome: Outcome) -> None:
@@ -146,7 +144,7 @@ def _totals(rows: list[LayerRow]) -> dict[str, int | None]:
     return totals
 
 
-def check_expect(expect: LayerExpect, row: LayerRow, path: DocPath) -> list[Finding]:
+def check_expect(expect: Record, row: LayerRow, path: DocPath) -> list[Finding]:
     """NC105 for each assertion on a layer that does not hold (unknown values are not judged)."""
     found = []
     if expect.shape is not None and row.output is not None and expect.shape.shape != row.output:
@@ -161,7 +159,7 @@ def check_expect(expect: LayerExpect, row: LayerRow, path: DocPath) -> list[Find
 
 
 def check_network_expect(
-    expect: NetworkExpect, output: Shape | None, totals: dict[str, int | None]
+    expect: Record, output: Shape | None, totals: dict[str, int | None]
 ) -> list[Finding]:
     """NC105 for each whole-network assertion that does not hold."""
     found = []

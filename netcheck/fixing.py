@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from netcheck import engine
 from netcheck.engine import Finding
 from netcheck.fastload import quick_network
+from netcheck.records import Record, from_model
 from netcheck.results import DocPath, Edit, Fix
-
-if TYPE_CHECKING:
-    from netcheck.spec import Network
 
 FIXABLE = frozenset({"NC101", "NC102", "NC103", "NC104", "NC105", "NC201"})
 FIXES_SHOWN = 2
@@ -75,7 +73,7 @@ def _apply_one(node: Any, path: DocPath, value: Any, insert: bool) -> Any:
 
 
 def verified_fixes(
-    finding: Finding, network: Network, data: Any, result: engine.Result, budget: Budget
+    finding: Finding, network: Record, data: Any, result: engine.Result, budget: Budget
 ) -> tuple[Fix, ...]:
     """Up to two fixes for ``finding``, from the best group of candidates that verifies."""
     if data is None or not _fixable(finding):
@@ -95,14 +93,18 @@ def verified_fixes(
     return tuple(kept)
 
 
-def _validated(data: Any) -> Network | None:
-    """The models' verdict on a document the quick road declined."""
+def _records(data: Any) -> Record | None:
+    """The records of a document the models accept (by the quick road when it can), else None."""
+    quick = quick_network(data)
+    if quick is not None:
+        return quick
     from pydantic import ValidationError
 
     from netcheck.spec import Network
 
     try:
-        return Network.model_validate(data)
+        records: Record = from_model(Network.model_validate(data))
+        return records
     except (ValidationError, ValueError, TypeError):
         return None
 
@@ -116,7 +118,7 @@ def _holds(fix: Fix, data: Any, before: set[Key], target: Key) -> bool:
         fixed = apply(data, fix.edits)
     except (ValueError, TypeError, IndexError, KeyError):
         return False
-    network = quick_network(fixed) or _validated(fixed)
+    network = _records(fixed)
     if network is None:
         return False
     findings = engine.run(network).findings

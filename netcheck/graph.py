@@ -9,11 +9,8 @@ from __future__ import annotations
 import difflib
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from netcheck.fastload import NetworkRecord
-    from netcheck.spec import Network
+from netcheck.records import Record
 from netcheck.results import DocPath
 
 INPUT = "input"
@@ -39,7 +36,7 @@ class Graph:
     problems: list[GraphProblem] = field(default_factory=list)
 
 
-def default_names(network: Network | NetworkRecord) -> list[str]:
+def default_names(network: Record) -> list[str]:
     """Each layer's name: its own, or ``<type>_<n>`` counting 1-based per type."""
     counts: dict[str, int] = {}
     names = []
@@ -49,7 +46,7 @@ def default_names(network: Network | NetworkRecord) -> list[str]:
     return names
 
 
-def build(network: Network | NetworkRecord) -> Graph:
+def build(network: Record) -> Graph:
     """Resolve names and inputs, and order the layers so that inputs come first."""
     names = default_names(network)
     problems: list[GraphProblem] = []
@@ -70,7 +67,7 @@ def build(network: Network | NetworkRecord) -> Graph:
     return Graph(names, inputs, order, problems)
 
 
-def _index_names(network: Network | NetworkRecord, names: list[str], problems: list[GraphProblem]) -> dict[str, int]:
+def _index_names(network: Record, names: list[str], problems: list[GraphProblem]) -> dict[str, int]:
     index_of: dict[str, int] = {}
     for position, (layer, name) in enumerate(zip(network.layers, names)):
         path: DocPath = ("layers", position, "name") if layer.name is not None else ("layers", position)

@@ -7,15 +7,14 @@ keys are errors except those starting with ``x-``, and layers are discriminated 
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from netcheck import vocabulary
 from netcheck.vocabulary import MAX_COUNT, MAX_SIZE, Shape, pair
-from netcheck.vocabulary import PLANE_TEXT as _PLANE
-from netcheck.vocabulary import SHAPE_TEXT as _SHAPE
 
 __all__ = ["MAX_COUNT", "MAX_SIZE", "Shape", "pair"]
 
@@ -43,13 +42,6 @@ SHAPE_PATTERN = r"^\s*0*[1-9][0-9]*\s*[x×]\s*0*[1-9][0-9]*\s*[x×]\s*0*[1-9][0-
 PLANE_PATTERN = r"^\s*0*[1-9][0-9]*\s*[x×]\s*0*[1-9][0-9]*\s*$"
 
 
-def _without_extensions(data: Any) -> Any:
-    """Drop ``x-`` keys: metadata for other tools, ignored by netcheck."""
-    if isinstance(data, dict) and any(isinstance(key, str) and key.startswith("x-") for key in data):
-        return {key: value for key, value in data.items() if not (isinstance(key, str) and key.startswith("x-"))}
-    return data
-
-
 def _allow_extensions(schema: dict[str, Any]) -> None:
     schema["patternProperties"] = {"^x-": {"description": "Metadata for other tools; ignored by netcheck."}}
 
@@ -63,7 +55,7 @@ class Model(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _drop_extensions(cls, data: Any) -> Any:
-        return _without_extensions(data)
+        return vocabulary.drop_extensions(data)
 
 
 class AxisPair(Model):
@@ -89,13 +81,11 @@ class Sides(Model):
     right: NonNegativeInt = Field(0, description="Columns of zeros added on the right.", examples=[2])
 
 
-def _parse_shape(value: Any, pattern: re.Pattern[str], axes: tuple[str, ...], example: str) -> Any:
-    if not isinstance(value, str):
-        return value
-    match = pattern.match(value)
-    if match is None:
-        raise PydanticCustomError("shape_format", "expected a shape like {example}", {"example": example})
-    return dict(zip(axes, (int(group) for group in match.groups())))
+def _prepared(prepare: Callable[[Any], Any], value: Any, example: str) -> Any:
+    try:
+        return prepare(value)
+    except ValueError:
+        raise PydanticCustomError("shape_format", "expected a shape like {example}", {"example": example}) from None
 
 
 class ShapeSpec(Model):
@@ -116,8 +106,8 @@ class ShapeSpec(Model):
 
     @model_validator(mode="before")
     @classmethod
-    def _from_string(cls, data: Any) -> Any:
-        return _parse_shape(_without_extensions(data), _SHAPE, ("width", "height", "depth"), "32x32x3")
+    def _shape_fields(cls, data: Any) -> Any:
+        return _prepared(vocabulary.shape_fields, data, "32x32x3")
 
     @property
     def shape(self) -> Shape:
@@ -143,10 +133,8 @@ class PlaneSpec(Model):
 
     @model_validator(mode="before")
     @classmethod
-    def _from_string(cls, data: Any) -> Any:
-        if isinstance(data, int) and not isinstance(data, bool):
-            return {"width": data, "height": data}
-        return _parse_shape(_without_extensions(data), _PLANE, ("width", "height"), "7x7")
+    def _plane_fields(cls, data: Any) -> Any:
+        return _prepared(vocabulary.plane_fields, data, "7x7")
 
 
 Size = Union[PositiveInt, AxisPair]
@@ -199,7 +187,7 @@ class LayerBase(Model):
     @field_validator("inputs", mode="before")
     @classmethod
     def _one_input(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
+        return vocabulary.one_input(value)
 
 
 _KERNEL = Field(
@@ -424,6 +412,7 @@ class Network(Model):
     @field_validator("netcheck", mode="before")
     @classmethod
     def _integer_version(cls, value: Any) -> Any:
-        if type(value) is not int:
-            raise PydanticCustomError("version_type", "the format version must be the integer 1")
-        return value
+        try:
+            return vocabulary.integer_version(value)
+        except ValueError as error:
+            raise PydanticCustomError("version_type", str(error)) from None

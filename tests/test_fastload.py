@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import typing
 from pathlib import Path
 from typing import Any
@@ -12,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from netcheck import engine, fastload, spec, vocabulary
+from netcheck import engine, fastload, quicktable, records, spec, vocabulary
 from netcheck.source import parse
 from netcheck.validation import LAYER_CLASSES
 from tests.conftest import BROKEN, SPECS
@@ -35,7 +39,8 @@ def assert_agrees(data: Any) -> bool:
         model = spec.Network.model_validate(data)
     except ValidationError as error:  # pragma: no cover - the failure this test exists for
         raise AssertionError(f"quick road accepted what the models refuse: {error}") from None
-    assert outcome(quick) == outcome(model)
+    assert quick == records.from_model(model)
+    assert outcome(quick) == outcome(records.from_model(model))
     return True
 
 
@@ -50,19 +55,49 @@ def test_broken_specs_agree_or_go_to_the_models(path: Path) -> None:
     assert_agrees(document.data)
 
 
-def test_the_field_tables_match_the_models() -> None:
-    assert set(fastload.LAYERS) == set(LAYER_CLASSES) == set(spec.LAYER_TYPES)
+def test_the_quick_table_is_generated_from_the_models_as_they_are() -> None:
+    """Fails when ``spec.py`` changed and ``python -m netcheck.quicktable --write`` was not run."""
+    assert quicktable.TABLE_FILE.read_text(encoding="utf-8") == quicktable.generate()
+    assert fastload.CURRENT
+
+
+def test_the_quick_table_knows_every_layer_type_and_field() -> None:
+    from netcheck import _quick_table
+
+    (network,) = [model for model in _quick_table.MODELS.values() if "layers" in model[1]]
+    tags = network[1]["layers"][2][1][2]
+    assert set(tags) == set(LAYER_CLASSES) == set(spec.LAYER_TYPES)
     for kind, model in LAYER_CLASSES.items():
-        fields = {**fastload._COMMON, **fastload.LAYERS[kind]}
-        assert set(fields) | {"type"} == set(model.model_fields), kind
-        for name, (required, default, _) in fields.items():
-            info = model.model_fields[name]
-            assert required == info.is_required(), (kind, name)
-            if not required:
-                assert default == info.default, (kind, name)
-    assert set(fastload.NETWORK) | {"layers"} == set(spec.Network.model_fields)
+        assert set(_quick_table.MODELS[tags[kind]][1]) == set(model.model_fields), kind
     assert typing.get_args(spec.ActivationName) == vocabulary.ACTIVATIONS
     assert typing.get_args(spec.Rounding) == vocabulary.ROUNDINGS
+
+
+DROPOUT = "netcheck: 1\nname: d\ninput: 4x4x1\nlayers:\n  - {type: dropout, rate: 0.75}\n"
+
+
+def _validate(package_parent: Path, spec_file: Path) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": str(package_parent), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "netcheck", "validate", str(spec_file)], capture_output=True,
+                          text=True, env=environment, cwd=package_parent, timeout=300)
+
+
+def test_a_limit_changed_in_the_models_alone_changes_validates_verdict(tmp_path: Path) -> None:
+    """The issue's test: cap ``dropout.rate`` lower in ``spec.py``, touch nothing else."""
+    package = Path(fastload.__file__).resolve().parent
+    copy = tmp_path / "netcheck"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    spec_file = tmp_path / "dropout.yaml"
+    spec_file.write_text(DROPOUT, encoding="utf-8")
+    assert _validate(tmp_path, spec_file).returncode == 0
+    models = copy / "spec.py"
+    written = models.read_text(encoding="utf-8")
+    capped = written.replace("rate: float = Field(0.5, ge=0, le=1,", "rate: float = Field(0.5, ge=0, le=0.5,")
+    assert capped != written
+    models.write_text(capped, encoding="utf-8")
+    refused = _validate(tmp_path, spec_file)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "dropout.yaml:5:" in refused.stdout and "0.5" in refused.stdout, refused.stdout
 
 
 SCALARS = st.one_of(
@@ -82,7 +117,7 @@ def mutated(data: dict[str, Any], draw: st.DrawFn) -> dict[str, Any]:
     for _ in range(draw(st.integers(1, 3))):
         layer = layers[draw(st.integers(0, len(layers) - 1))]
         kind = layer.get("type")
-        known = fastload.LAYERS.get(kind, {}) if isinstance(kind, str) else {}
+        known = LAYER_CLASSES[kind].model_fields if isinstance(kind, str) and kind in LAYER_CLASSES else {}
         keys = sorted(set(layer) | set(known) | {"name", "inputs", "expect", "bogus", "type"})
         key = draw(st.sampled_from(keys))
         if draw(st.booleans()) and key in layer:
@@ -130,7 +165,7 @@ def test_valid_variations_take_the_quick_road_and_agree(data: st.DataObject) -> 
         "expect": st.fixed_dictionaries({"shape": st.sampled_from(["1x1x1", "7x7x64"]), "params": st.integers(0, 9)}),
     }
     key = data.draw(st.sampled_from(sorted(choices)))
-    if key in {**fastload._COMMON, **fastload.LAYERS[layer["type"]]}:
+    if key in LAYER_CLASSES[layer["type"]].model_fields:
         layer[key] = data.draw(choices[key])
     ACCEPTED.append(assert_agrees({**base, "layers": layers}))
 

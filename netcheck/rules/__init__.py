@@ -13,12 +13,10 @@ import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from netcheck.engine import Finding, Result
-
-if TYPE_CHECKING:
-    from netcheck.spec import Network
+from netcheck.records import Record
 from netcheck.results import Fix
 
 CODES: tuple[str, ...] = (
@@ -49,7 +47,7 @@ class Context:
     """What a fix finder may look at: the finding, the network, its data, the engine's result."""
 
     finding: Finding
-    network: Network
+    network: Record
     data: Any
     result: Result
     spend: Callable[[int], bool] = lambda layers: True

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from netcheck.engine import run
-from netcheck.fastload import Record, ShapeRecord
+from netcheck.engine import layer_rounding, run
 from netcheck.layers import RULES, Flow
+from netcheck.records import Record
 from netcheck.results import Edit, Fix
 from netcheck.rules import Context
 from netcheck.vocabulary import Shape, pair
@@ -73,13 +73,13 @@ def _nearest(context: Context, layer: Any, flow: Flow, key: str) -> list[Fix]:
     current = _current(layer, key)
     if current is None:
         return []
-    rounding = getattr(layer, "rounding", None) or context.network.rounding
+    rounding = layer_rounding(layer, context.network)
     before, _ = _codes(layer, flow, rounding)
     allowed = before - {"NC101", "NC102", "NC201"}
     found = []
     for value in _around(current, 0 if key == "padding" else 1, _reach(layer, key, current)):
         written = value[0] if value[0] == value[1] and _uniform(layer, key) else _pair_model(key, value)
-        codes, shape = _codes(layer.model_copy(update={key: written}), flow, rounding)
+        codes, shape = _codes(layer.replace(**{key: written}), flow, rounding)
         if shape is not None and codes <= allowed:
             found.append(Fix(f"{key} {_show(value)} gives {_size(shape)}",
                              (Edit(("layers", context.index, key), _plain(written)),)))
@@ -121,7 +121,7 @@ def _pair_model(key: str, value: tuple[int, int]) -> Record:
 
 
 def _plain(value: Any) -> Any:
-    return value.model_dump() if hasattr(value, "model_dump") else value
+    return value.as_data() if isinstance(value, Record) else value
 
 
 def _show(value: tuple[int, int]) -> str:
@@ -151,7 +151,7 @@ def _input_sizes(context: Context) -> list[Fix]:
                 return found
             width = size if axis == "width" or square else original.width
             height = size if axis == "height" or square else original.height
-            trial = network.model_copy(update={"input": ShapeRecord(width=width, height=height, depth=original.depth)})
+            trial = network.replace(input=Record(width=width, height=height, depth=original.depth))
             if not any(finding.code[:3] == "NC1" and finding.code != "NC105" for finding in run(trial).findings):
                 shape = Shape(width, height, original.depth)
                 found.append(Fix(f"input {shape} makes every layer whole",

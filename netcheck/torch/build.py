@@ -17,6 +17,7 @@ from torch import nn
 from netcheck import graph as layer_graph
 from netcheck import spec
 from netcheck.checker import check_network
+from netcheck.records import from_model
 from netcheck.results import FileReport, Options, Violation
 from netcheck.spec import Network, Shape, pair
 from netcheck.torch.errors import SpecRefused
@@ -71,7 +72,7 @@ class NetworkModule(nn.Module):
         super().__init__()
         self._steps: list[_Step] = []
         self._output = ""
-        layout = layer_graph.build(network)
+        layout = layer_graph.build(from_model(network))
         rows = report.rows
         self.netcheck_name = network.name
         self.netcheck_names: dict[str, str] = {}
