@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from netcheck import engine, source
 from netcheck.engine import Finding
 from netcheck.fastload import quick_network
-from netcheck.fixing import Budget, verified_fixes
+from netcheck.fixing import NOT_SEARCHED, Budget, searchable, verified_fixes
 from netcheck.records import Record, from_model
 from netcheck.results import FileReport, Options, Violation
 from netcheck.source import Document, Locator
@@ -75,13 +75,16 @@ def check_network(network: Network | Record, options: Options = Options(), path:
 def _checked(network: Record, model: Network | None, options: Options, path: str, data: Any,
              result: engine.Result) -> FileReport:
     locator: Locator | None = network.get("_source")
-    budget = Budget()
+    budget = Budget.for_file(len(network.layers), result.findings)
     violations = []
     for finding in result.findings:
         line, column = _locate(finding, locator)
-        fixes = verified_fixes(finding, network, data, result, budget) \
-            if options.fixes and options.wants(finding.code) else ()
-        violations.append(Violation(finding.code, finding.message, line, column, finding.layer, finding.path, fixes))
+        searched = data is not None and options.fixes and options.wants(finding.code) and searchable(finding)
+        fixes = verified_fixes(finding, network, data, result, budget) if searched else ()
+        message = finding.message
+        if searched and not fixes and budget.exhausted:
+            message = f"{message} ({NOT_SEARCHED})"
+        violations.append(Violation(finding.code, message, line, column, finding.layer, finding.path, fixes))
     if locator is not None:
         for row in result.rows:
             row.line, row.column = locator.start_of(("layers", row.index))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
+import inspect
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
-from netcheck import commands
-from netcheck.results import Options
-from netcheck.source import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, Limits
+from netcheck import commands, options
 
 app = typer.Typer(
     name="netcheck",
@@ -21,61 +19,42 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-Format = Annotated[str, typer.Option("--format", "-f", help="text, json, sarif, github, or auto.")]
-Ignore = Annotated[Optional[list[str]], typer.Option("--ignore", help="Codes or prefixes to ignore (NC2, NC203).")]
-Select = Annotated[Optional[list[str]], typer.Option("--select", help="Only report these codes or prefixes.")]
-Color = Annotated[Optional[bool], typer.Option("--color/--no-color", help="Colour (default: on a terminal).")]
-MaxBytes = Annotated[int, typer.Option("--max-bytes", min=1, help="Largest file read, in bytes.")]
-MaxNodes = Annotated[int, typer.Option("--max-nodes", min=1, help="Most YAML nodes, aliases expanded.")]
-MaxDepth = Annotated[int, typer.Option("--max-depth", min=1, help="Deepest YAML nesting.")]
+PATHS = inspect.Parameter("paths", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+    list[str], typer.Argument(help="Spec files, or directories to search for *.yaml/*.yml.", metavar="FILE_OR_DIR...")])
+PATH = inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                         annotation=Annotated[str, typer.Argument(help="A spec file.")])
+TYPES: dict[str, Any] = {"text": str, "count": int, "codes": Optional[list[str]], "switch": Optional[bool]}
+
+
+def _parameter(option: options.Option) -> inspect.Parameter:
+    """The typer parameter of an option in ``netcheck.options``."""
+    flags = (f"{option.flags[0]}/{option.off}",) if option.kind == "switch" else option.flags
+    info = typer.Option(*flags, help=option.help, min=1 if option.kind == "count" else None)
+    return inspect.Parameter(option.key, inspect.Parameter.KEYWORD_ONLY, default=option.default,
+                             annotation=Annotated[TYPES[option.kind], info])
+
+
+def _spec_command(name: str, argument: inspect.Parameter, doc: str) -> None:
+    """Register command ``name``: its signature is built from its options in ``netcheck.options``."""
+
+    def command(**values: Any) -> None:
+        if "path" in values:
+            values["paths"] = [values.pop("path")]
+        raise typer.Exit(commands.run(name, values, sys.stdout).deliver())
+
+    parameters = [argument, *(_parameter(option) for option in options.COMMANDS[name])]
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
+    command.__doc__ = doc
+    app.command(name)(command)
+
+
+_spec_command("validate", PATHS, "Check spec files; exit 1 if any has an error.")
+_spec_command("summary", PATH, "Print the per-layer table: output shape, params, neurons, MACs, receptive field.")
 
 
 def _finish(outcome: commands.Outcome) -> None:
-    outcome.write(sys.stdout, sys.stderr)
-    raise typer.Exit(outcome.status)
-
-
-def _use_color(color: bool | None) -> bool:
-    if color is not None:
-        return color
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def _options(ignore: list[str] | None, select: list[str] | None, max_bytes: int, max_nodes: int,
-             max_depth: int) -> Options:
-    return Options(tuple(ignore or ()), tuple(select or ()), Limits(max_bytes, max_nodes, max_depth))
-
-
-@app.command()
-def validate(
-    paths: Annotated[list[str], typer.Argument(help="Spec files, or directories to search for *.yaml/*.yml.",
-                                               metavar="FILE_OR_DIR...")],
-    fmt: Format = "auto",
-    ignore: Ignore = None,
-    select: Select = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="error or warning.")] = "error",
-    color: Color = None,
-    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
-    max_nodes: MaxNodes = DEFAULT_MAX_NODES,
-    max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
-) -> None:
-    """Check spec files; exit 1 if any has an error."""
-    options = _options(ignore, select, max_bytes, max_nodes, max_depth)
-    _finish(commands.validate(paths, fmt, options, fail_on, _use_color(color)))
-
-
-@app.command()
-def summary(
-    path: Annotated[str, typer.Argument(help="A spec file.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    color: Color = None,
-    max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
-    max_nodes: MaxNodes = DEFAULT_MAX_NODES,
-    max_depth: MaxDepth = DEFAULT_MAX_DEPTH,
-) -> None:
-    """Print the per-layer table: output shape, params, neurons, MACs, receptive field."""
-    options = _options(None, None, max_bytes, max_nodes, max_depth)
-    _finish(commands.summary(path, fmt, options, _use_color(color)))
+    raise typer.Exit(outcome.deliver())
 
 
 @app.command()

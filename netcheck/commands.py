@@ -6,15 +6,22 @@ them directly.
 
 from __future__ import annotations
 
+import errno
+import io
+import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
+from netcheck import options
 from netcheck.checker import check_path
 from netcheck.files import UsageError, expand
 from netcheck.results import FileReport, Options
 
 OK, FAILED, USAGE = 0, 1, 2
+#: What ``summary --format`` renders: the table (text) or the JSON report.
+SUMMARY_FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +48,39 @@ class Outcome:
         if self.error_text:
             err.write(self.error_text.rstrip("\n") + "\n")
 
+    def deliver(self) -> int:
+        """Write to the process's stdout and stderr; the exit status (1 if the output could not be written).
+
+        A closed pipe (``netcheck validate specs/ | head -1``) ends quietly; a
+        full disk or closed stdout is said on stderr. Never a traceback.
+        """
+        out, err = sys.stdout, sys.stderr
+        try:
+            if out is None:
+                raise OSError(errno.EBADF, "standard output is closed")
+            self.write(out, err if err is not None else io.StringIO())
+            out.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+            return self.status or FAILED
+        except OSError as error:
+            _silence_stdout()
+            if err is not None:
+                err.write(f"netcheck: cannot write the output: {error.strerror or error}\n")
+            return self.status or FAILED
+        return self.status
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush cannot fail again."""
+    try:
+        descriptor = os.open(os.devnull, os.O_WRONLY)
+        if sys.stdout is not None:
+            os.dup2(descriptor, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.stdout = None
+
 
 def exit_status(reports: list[FileReport], fail_on: str) -> int:
     """1 when any file has an error (or a warning, with ``fail_on='warning'``), else 0."""
@@ -49,6 +89,16 @@ def exit_status(reports: list[FileReport], fail_on: str) -> int:
     if fail_on == "warning" and any(report.warnings for report in reports):
         return FAILED
     return OK
+
+
+def run(command: str, values: dict[str, Any], out: TextIO | None) -> Outcome:
+    """Run ``validate`` or ``summary`` with parsed option values (``netcheck.options``), writing to ``out``."""
+    checker_options = options.checker_options(values)
+    color = options.use_color(values.get("color"), out)
+    if command == "summary":
+        (path,) = values["paths"]
+        return summary(path, values["fmt"], checker_options, color)
+    return validate(values["paths"], values["fmt"], checker_options, values["fail_on"], color)
 
 
 def validate(paths: list[str], fmt: str, options: Options, fail_on: str = "error", color: bool = False) -> Outcome:
@@ -73,12 +123,16 @@ def summary(path: str, fmt: str, options: Options, color: bool = False) -> Outco
     from netcheck.report.table import render_summary
     from netcheck.report.text import tally, violation_lines
 
+    chosen = "text" if fmt == "auto" else fmt
+    if chosen not in SUMMARY_FORMATS:
+        return Outcome("", USAGE, f"unknown format {fmt!r} for summary; choose from "
+                                  f"{', '.join(['auto', *SUMMARY_FORMATS])}")
     try:
         files = expand([path])
     except UsageError as error:
         return Outcome("", USAGE, f"netcheck: {error}")
     reports = [check_path(file, options) for file in files]
-    if fmt == "json":
+    if chosen == "json":
         return Outcome(renderer("json")(reports, Settings()), exit_status(reports, "error"))
     parts = []
     for report in reports:

@@ -14,19 +14,12 @@ def main(argv: list[str] | None = None) -> None:
     gc.set_threshold(100_000, 50, 100)  # big specs make millions of acyclic objects: collect rarely
     from netcheck import fastpath
 
-    found = fastpath.parse_validate(arguments)
-    if found is None:
+    call = fastpath.parse(arguments)
+    if call is None:
         from netcheck.cli import app
 
         app(args=arguments, prog_name="netcheck")
         return
     from netcheck import commands
 
-    color = found["color"]
-    use_color = bool(color) if color is not None else sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    paths = found["paths"]
-    assert isinstance(paths, list)
-    outcome = commands.validate(paths, str(found["fmt"]), fastpath.options_of(found), str(found["fail_on"]),
-                                use_color)
-    outcome.write(sys.stdout, sys.stderr)
-    raise SystemExit(outcome.status)
+    raise SystemExit(commands.run(*call, sys.stdout).deliver())

@@ -1,73 +1,65 @@
-"""A quick road for the common ``netcheck validate`` call, without importing typer.
+"""A quick road for the common ``validate`` and ``summary`` calls, without importing typer.
 
 pre-commit runs ``netcheck validate FILE...`` on every commit, where typer's
 import alone costs about as much as checking a LeNet. This parser takes only
-well-formed ``validate`` calls that use the documented options; anything else
-(help, an unknown or malformed option, another command) returns None and the
-typer CLI handles it, so usage errors and help look the same either way.
-Tests run both roads on the same arguments and compare.
+well-formed calls that use the documented options; anything else (help, an
+unknown or malformed option, another command) returns None and the typer CLI
+handles it, so usage errors and help look the same either way. It knows no
+option by itself: it reads ``netcheck.options``, as the typer CLI does. Tests
+run both roads on the same arguments and compare.
 """
 
 from __future__ import annotations
 
-from netcheck.results import Options
-from netcheck.source import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, Limits
+from collections.abc import Iterator
+from typing import Any
 
-_VALUED = {"--format": "fmt", "-f": "fmt", "--ignore": "ignore", "--select": "select", "--fail-on": "fail_on",
-           "--max-bytes": "max_bytes", "--max-nodes": "max_nodes", "--max-depth": "max_depth"}
-_FLAGS = {"--color": True, "--no-color": False}
+from netcheck.options import COMMANDS, Option, defaults
+
+Call = tuple[str, dict[str, Any]]
 
 
-def parse_validate(argv: list[str]) -> dict[str, object] | None:
-    """The options of a plain ``validate`` call, or None when typer should parse it."""
-    if not argv or argv[0] != "validate":
+def parse(argv: list[str]) -> Call | None:
+    """The command and option values of a plain call, or None when typer should parse it."""
+    if not argv or argv[0] not in COMMANDS:
         return None
-    found: dict[str, object] = {"paths": [], "fmt": "auto", "ignore": [], "select": [], "fail_on": "error",
-                                "color": None, "max_bytes": DEFAULT_MAX_BYTES, "max_nodes": DEFAULT_MAX_NODES,
-                                "max_depth": DEFAULT_MAX_DEPTH}
+    command = argv[0]
+    values = defaults(command)
+    values["paths"] = paths = []
+    flags = {flag: option for option in COMMANDS[command] for flag in (*option.flags, option.off) if flag}
     tokens = iter(argv[1:])
     only_paths = False
     for token in tokens:
         if only_paths or not token.startswith("-") or token == "-":
-            _paths(found).append(token)
+            paths.append(token)
         elif token == "--":
             only_paths = True
-        elif token in _FLAGS:
-            found["color"] = _FLAGS[token]
-        elif not _option(found, token, tokens):
+        elif not _option(values, flags, token, tokens):
             return None
-    return found if _paths(found) else None
+    if not paths or (command == "summary" and len(paths) != 1):
+        return None
+    return command, values
 
 
-def _paths(found: dict[str, object]) -> list[str]:
-    paths = found["paths"]
-    assert isinstance(paths, list)
-    return paths
-
-
-def _option(found: dict[str, object], token: str, tokens: object) -> bool:
+def _option(values: dict[str, Any], flags: dict[str, Option], token: str, tokens: Iterator[str]) -> bool:
     name, equals, value = token.partition("=")
-    key = _VALUED.get(name)
-    if key is None or (equals and name == "-f"):
+    option = flags.get(name)
+    if option is None or (equals and not name.startswith("--")):
         return False
+    if option.kind == "switch":
+        values[option.key] = name != option.off
+        return not equals
     if not equals:
-        value = next(tokens, None)  # type: ignore[call-overload]
-        if value is None:
+        following = next(tokens, None)
+        if following is None:
             return False
-    if key.startswith("max_"):
-        if not value.isdigit() or int(value) < 1:
+        value = following
+    if option.kind == "count":
+        if not (value.isascii() and value.isdigit()) or int(value) < 1:
             return False
-        found[key] = int(value)
-    elif key in ("ignore", "select"):
-        held = found[key]
-        assert isinstance(held, list)
-        held.append(value)
+        values[option.key] = int(value)
+    elif option.kind == "codes":
+        values[option.key].append(value)
     else:
-        found[key] = value
+        values[option.key] = value
     return True
-
-
-def options_of(found: dict[str, object]) -> Options:
-    """The checker options a parsed call asks for."""
-    limits = Limits(int(str(found["max_bytes"])), int(str(found["max_nodes"])), int(str(found["max_depth"])))
-    return Options(tuple(found["ignore"]), tuple(found["select"]), limits)  # type: ignore[arg-type]

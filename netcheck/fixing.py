@@ -2,37 +2,54 @@
 data and the whole network is checked again. A fix is kept only if its violation is
 gone and no error appears that was not there before.
 
-Verification costs a full check per candidate, so each file has a budget of
-layer-evaluations; past it, violations are reported without fixes.
+The search is bounded in total, per file: a budget of layer-evaluations that
+grows with the network (``BUDGET_BASE`` + ``BUDGET_PER_LAYER`` per layer), from
+which every piece of work is taken *before* it is done: a candidate tried on
+its layer alone costs 1, a trial run of the network one per layer, and a
+verification two per layer (the document is read again, then run). Past the
+budget, a violation without fixes says ``fixes not searched: budget``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netcheck import engine
 from netcheck.engine import Finding
 from netcheck.fastload import quick_network
 from netcheck.records import Record, from_model
-from netcheck.results import DocPath, Edit, Fix
+from netcheck.results import DocPath, Edit, Fix, severity_of
 
 FIXABLE = frozenset({"NC101", "NC102", "NC103", "NC104", "NC105", "NC201"})
 FIXES_SHOWN = 2
-BUDGET = 100_000
+BUDGET_BASE = 5_000
+BUDGET_PER_LAYER = 12
+NOT_SEARCHED = "fixes not searched: budget"
 Key = tuple[str, str | None, DocPath]
 
 
 @dataclass(slots=True)
 class Budget:
-    """Layer-evaluations left for verifying fixes in one file."""
+    """Layer-evaluations left for the fix search in one file, and what every search compares with."""
 
-    left: int = BUDGET
+    left: int
+    errors_before: set[Key] = field(default_factory=set)
+    exhausted: bool = False
+    total: int = 0
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    @classmethod
+    def for_file(cls, layers: int, findings: Iterable[Finding]) -> Budget:
+        """The budget of a file of ``layers`` layers whose engine run found ``findings``."""
+        total = BUDGET_BASE + BUDGET_PER_LAYER * layers
+        return cls(total, error_keys(findings), total=total)
 
     def spend(self, layers: int) -> bool:
-        """Take ``layers`` from the budget; False when it is exhausted."""
-        if self.left < layers:
+        """Take ``layers`` from the budget; False (and exhausted from then on) when it does not hold them."""
+        if self.exhausted or self.left < layers:
+            self.exhausted = True
             return False
         self.left -= layers
         return True
@@ -48,7 +65,7 @@ def key_of(finding: Finding) -> Key:
 
 def error_keys(findings: Iterable[Finding]) -> set[Key]:
     """The keys of the error findings."""
-    return {key_of(finding) for finding in findings if finding.code[:3] in ("NC0", "NC1")}
+    return {key_of(finding) for finding in findings if severity_of(finding.code) == "error"}
 
 
 def apply(data: Any, edits: Iterable[Edit]) -> Any:
@@ -76,21 +93,27 @@ def verified_fixes(
     finding: Finding, network: Record, data: Any, result: engine.Result, budget: Budget
 ) -> tuple[Fix, ...]:
     """Up to two fixes for ``finding``, from the best group of candidates that verifies."""
-    if data is None or not _fixable(finding):
+    if data is None or not _fixable(finding) or budget.exhausted:
         return ()
     from netcheck import rules
 
-    context = rules.Context(finding, network, data, result, budget.spend)
-    before = error_keys(result.findings)
+    context = rules.Context(finding, network, data, result, budget.spend, budget.total, budget.memo)
     target = key_of(finding)
     kept: list[Fix] = []
     for group in rules.candidates(context):
         for fix in group:
-            if len(kept) == FIXES_SHOWN or not budget.spend(len(network.layers)):
+            if len(kept) == FIXES_SHOWN or not budget.spend(2 * len(network.layers)):
                 return tuple(kept)
-            if _holds(fix, data, before, target):
+            if _holds(fix, data, budget.errors_before, target):
                 kept.append(fix)
+        if budget.exhausted:
+            break
     return tuple(kept)
+
+
+def searchable(finding: Finding) -> bool:
+    """Whether netcheck searches fixes for this finding's code."""
+    return _fixable(finding)
 
 
 def _records(data: Any) -> Record | None:

@@ -20,7 +20,7 @@ integers, netcheck refuses them):
   the layer's fields with ``oneOf``; pydantic's OpenAPI ``discriminator``, not a
   JSON Schema keyword, is dropped;
 * layer types get a title, their ``type`` field a description, and each an
-  example (``LAYER_EXAMPLES``, checked by the tests against the models).
+  example (each layer model's ``example``, checked by the tests against the models).
 """
 
 from __future__ import annotations
@@ -29,32 +29,10 @@ import copy
 import json
 from typing import Any
 
-from netcheck.spec import LAYER_TYPES, Network
+from netcheck.spec import LAYER_CLASSES, LAYER_TYPES, Network
 
 SCHEMA_ID = "https://netcheck.invalid/schemas/netcheck.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
-#: One example per layer type, as it would be written in a spec.
-LAYER_EXAMPLES: dict[str, dict[str, Any]] = {
-    "conv2d": {"name": "conv1", "type": "conv2d", "filters": 64, "kernel": 3, "stride": 1, "padding": 1},
-    "conv_transpose2d": {"name": "up1", "type": "conv_transpose2d", "filters": 32, "kernel": 2, "stride": 2},
-    "maxpool2d": {"name": "pool1", "type": "maxpool2d", "kernel": 2, "stride": 2},
-    "avgpool2d": {"name": "pool1", "type": "avgpool2d", "kernel": 2},
-    "global_avgpool2d": {"name": "gap", "type": "global_avgpool2d"},
-    "global_maxpool2d": {"name": "gmp", "type": "global_maxpool2d"},
-    "adaptive_avgpool2d": {"name": "avgpool", "type": "adaptive_avgpool2d", "output": "7x7"},
-    "adaptive_maxpool2d": {"name": "maxpool", "type": "adaptive_maxpool2d", "output": "1x1"},
-    "zeropad2d": {"name": "pad", "type": "zeropad2d", "padding": {"left": 1, "right": 2}},
-    "upsample2d": {"name": "up", "type": "upsample2d", "scale": 2, "mode": "bilinear"},
-    "flatten": {"name": "flat", "type": "flatten"},
-    "dense": {"name": "fc", "type": "dense", "units": 10, "activation": "softmax"},
-    "batchnorm2d": {"name": "bn1", "type": "batchnorm2d"},
-    "lrn": {"name": "norm1", "type": "lrn", "size": 5},
-    "dropout": {"name": "drop", "type": "dropout", "rate": 0.5},
-    "activation": {"name": "relu1", "type": "activation", "function": "relu"},
-    "add": {"name": "residual", "type": "add", "inputs": ["conv2", "shortcut"]},
-    "concat": {"name": "merge", "type": "concat", "inputs": ["branch1", "branch2"]},
-}
 
 #: Examples of the value types the layers share.
 VALUE_EXAMPLES: dict[str, list[Any]] = {
@@ -100,7 +78,7 @@ def build() -> dict[str, Any]:
         "required": ["type"],
         "properties": {"type": _type_property(list(LAYER_TYPES))},
         "oneOf": [{"$ref": ref} for ref in layer_refs],
-        "examples": [LAYER_EXAMPLES[name] for name in ("conv2d", "maxpool2d", "dense")],
+        "examples": [LAYER_CLASSES[name].example for name in ("conv2d", "maxpool2d", "dense")],
     }
     schema["properties"]["layers"]["items"] = {"$ref": "#/$defs/Layer"}
     for definition in (schema, *defs.values()):
@@ -157,7 +135,7 @@ def _describe_layer(definition: dict[str, Any]) -> None:
     arrays = [alternative for alternative in alternatives if alternative.get("type") == "array"]
     if arrays and arrays[0].get("minItems", 0) <= 1:  # a merge's two or more names cannot be one string
         alternatives.insert(0, copy.deepcopy(arrays[0]["items"]))
-    definition["examples"] = [LAYER_EXAMPLES[layer_type]]
+    definition["examples"] = [LAYER_CLASSES[layer_type].example]
 
 
 def _title_properties(definition: dict[str, Any]) -> None:

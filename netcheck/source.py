@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -48,6 +48,9 @@ def read_file(path: str, limits: Limits = Limits()) -> Document:
     return parse(text, limits)
 
 
+READ_CHUNK = 1 << 20
+
+
 def read_bytes(path: str, max_bytes: int) -> bytes:
     """The bytes of a regular file, refusing FIFOs, devices and files over ``max_bytes``."""
     try:
@@ -61,13 +64,26 @@ def read_bytes(path: str, max_bytes: int) -> bytes:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
                 raise SourceError("not a regular file; netcheck reads only regular files")
             with os.fdopen(descriptor, "rb", closefd=False) as handle:
-                raw = handle.read(max_bytes + 1)
+                raw = _read_at_most(handle, max_bytes + 1)
         finally:
             os.close(descriptor)
     except OSError as error:
         raise SourceError(f"cannot read the file: {error.strerror or error}") from None
     _check_size(len(raw), max_bytes)
     return raw
+
+
+def _read_at_most(handle: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes, a chunk at a time: a huge ``--max-bytes`` must not allocate that much up front."""
+    chunks = []
+    left = size
+    while left > 0:
+        chunk = handle.read(min(left, READ_CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _check_size(size: int, max_bytes: int) -> None:

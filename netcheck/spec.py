@@ -7,8 +7,9 @@ keys are errors except those starting with ``x-``, and layers are discriminated 
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -170,8 +171,12 @@ class NetworkExpect(Model):
 
 
 class LayerBase(Model):
-    """What every layer may carry: a name, its inputs and expectations."""
+    """What every layer may carry: a name, its inputs and expectations.
 
+    Each layer model also sets ``example``: one layer as it would be written (the schema shows it).
+    """
+
+    example: ClassVar[dict[str, Any]]
     name: LayerName | None = Field(None, description='Unique; default "<type>_<n>", 1-based per type.',
                                    examples=["conv1"])
     inputs: list[LayerName] | None = Field(
@@ -204,6 +209,8 @@ class Conv2d(LayerBase):
     """A 2-D convolution: K filters of F x F x D/groups, sliding with stride S over padding P."""
 
     type: Literal["conv2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "conv1", "type": "conv2d", "filters": 64, "kernel": 3, "stride": 1,
+                                         "padding": 1}
     filters: PositiveInt = Field(description="K: the number of filters (output depth).", examples=[64])
     kernel: Size = _KERNEL
     stride: Size = Field(1, description="S: the step between windows.", examples=[2])
@@ -219,6 +226,8 @@ class ConvTranspose2d(LayerBase):
     """A transposed (fractionally strided) 2-D convolution."""
 
     type: Literal["conv_transpose2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "up1", "type": "conv_transpose2d", "filters": 32, "kernel": 2,
+                                         "stride": 2}
     filters: PositiveInt = Field(description="K: the number of filters (output depth).", examples=[64])
     kernel: Size = _KERNEL
     stride: Size = Field(1, description="S: the upsampling step.", examples=[2])
@@ -236,6 +245,7 @@ class MaxPool2d(LayerBase):
     """Max pooling over F x F windows."""
 
     type: Literal["maxpool2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "pool1", "type": "maxpool2d", "kernel": 2, "stride": 2}
     kernel: Size = _KERNEL
     stride: Size | None = Field(None, description="S: the step between windows; default the kernel.", examples=[2])
     padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1])
@@ -247,6 +257,7 @@ class AvgPool2d(LayerBase):
     """Average pooling over F x F windows."""
 
     type: Literal["avgpool2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "pool1", "type": "avgpool2d", "kernel": 2}
     kernel: Size = _KERNEL
     stride: Size | None = Field(None, description="S: the step between windows; default the kernel.", examples=[2])
     padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1])
@@ -259,12 +270,14 @@ class GlobalAvgPool2d(LayerBase):
     """Average over the whole plane: 1 x 1 x D."""
 
     type: Literal["global_avgpool2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "gap", "type": "global_avgpool2d"}
 
 
 class GlobalMaxPool2d(LayerBase):
     """Maximum over the whole plane: 1 x 1 x D."""
 
     type: Literal["global_maxpool2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "gmp", "type": "global_maxpool2d"}
 
 
 _OUTPUT_PLANE = Field(description="The output plane, `WxH` or {width, height}.", examples=["7x7"])
@@ -274,6 +287,7 @@ class AdaptiveAvgPool2d(LayerBase):
     """Average pooling to a given output plane, whatever the input size."""
 
     type: Literal["adaptive_avgpool2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "avgpool", "type": "adaptive_avgpool2d", "output": "7x7"}
     output: PlaneSpec = _OUTPUT_PLANE
 
 
@@ -281,6 +295,7 @@ class AdaptiveMaxPool2d(LayerBase):
     """Max pooling to a given output plane, whatever the input size."""
 
     type: Literal["adaptive_maxpool2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "maxpool", "type": "adaptive_maxpool2d", "output": "1x1"}
     output: PlaneSpec = _OUTPUT_PLANE
 
 
@@ -288,6 +303,7 @@ class ZeroPad2d(LayerBase):
     """Zeros added around the plane."""
 
     type: Literal["zeropad2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "pad", "type": "zeropad2d", "padding": {"left": 1, "right": 2}}
     padding: Union[NonNegativeInt, Sides] = Field(
         description="An integer for every side, or {top, bottom, left, right}.", examples=[1, {"left": 1, "right": 2}]
     )
@@ -297,6 +313,7 @@ class Upsample2d(LayerBase):
     """Repeats (or interpolates) each pixel: W·s_w x H·s_h."""
 
     type: Literal["upsample2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "up", "type": "upsample2d", "scale": 2, "mode": "bilinear"}
     scale: Size = Field(description="The integer factor, or {width, height}.", examples=[2])
     mode: Literal["nearest", "bilinear"] = Field("nearest", description="How new pixels are made.",
                                                  examples=["bilinear"])
@@ -306,12 +323,14 @@ class Flatten(LayerBase):
     """Reshapes the volume into a vector: 1 x 1 x (W·H·D)."""
 
     type: Literal["flatten"]
+    example: ClassVar[dict[str, Any]] = {"name": "flat", "type": "flatten"}
 
 
 class Dense(LayerBase):
     """A fully connected layer on a vector 1 x 1 x N."""
 
     type: Literal["dense"]
+    example: ClassVar[dict[str, Any]] = {"name": "fc", "type": "dense", "units": 10, "activation": "softmax"}
     units: PositiveInt = Field(description="The number of outputs.", examples=[1000])
     bias: bool = _BIAS
     activation: ActivationName | None = _ACTIVATION
@@ -321,6 +340,7 @@ class BatchNorm2d(LayerBase):
     """Batch normalisation per channel."""
 
     type: Literal["batchnorm2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "bn1", "type": "batchnorm2d"}
     affine: bool = Field(True, description="Learns a scale and a shift per channel (2·D trainable).",
                          examples=[False])
     eps: float = Field(1e-5, gt=0, allow_inf_nan=False, description="Added to the variance.", examples=[0.001])
@@ -332,6 +352,7 @@ class Lrn(LayerBase):
     """Local response normalisation across channels."""
 
     type: Literal["lrn"]
+    example: ClassVar[dict[str, Any]] = {"name": "norm1", "type": "lrn", "size": 5}
     size: PositiveInt = Field(5, description="Neighbouring channels normalised together.", examples=[5])
     alpha: float = Field(1e-4, allow_inf_nan=False, description="The scale α.", examples=[0.0001])
     beta: float = Field(0.75, allow_inf_nan=False, description="The exponent β.", examples=[0.75])
@@ -342,6 +363,7 @@ class Dropout(LayerBase):
     """Zeroes a fraction of the values while training."""
 
     type: Literal["dropout"]
+    example: ClassVar[dict[str, Any]] = {"name": "drop", "type": "dropout", "rate": 0.5}
     rate: float = Field(0.5, ge=0, le=1, allow_inf_nan=False, description="The fraction dropped.", examples=[0.5])
 
 
@@ -349,6 +371,7 @@ class Activation(LayerBase):
     """An element-wise activation function."""
 
     type: Literal["activation"]
+    example: ClassVar[dict[str, Any]] = {"name": "relu1", "type": "activation", "function": "relu"}
     function: ActivationName = Field(description="The function.", examples=["relu"])
     negative_slope: float | None = Field(
         None, allow_inf_nan=False, description="The slope below zero, for leaky_relu (default 0.01).", examples=[0.2])
@@ -361,6 +384,7 @@ class Add(LayerBase):
     """Element-wise sum of two or more volumes of one shape."""
 
     type: Literal["add"]
+    example: ClassVar[dict[str, Any]] = {"name": "residual", "type": "add", "inputs": ["conv2", "shortcut"]}
     inputs: list[LayerName] = _MERGE_INPUTS
 
 
@@ -368,6 +392,7 @@ class Concat(LayerBase):
     """Volumes stacked along depth: equal W x H, depths summed."""
 
     type: Literal["concat"]
+    example: ClassVar[dict[str, Any]] = {"name": "merge", "type": "concat", "inputs": ["branch1", "branch2"]}
     inputs: list[LayerName] = _MERGE_INPUTS
 
 
@@ -380,11 +405,12 @@ Layer = Annotated[
     Field(discriminator="type"),
 ]
 
-LAYER_TYPES: tuple[str, ...] = (
-    "conv2d", "conv_transpose2d", "maxpool2d", "avgpool2d", "global_avgpool2d", "global_maxpool2d",
-    "adaptive_avgpool2d", "adaptive_maxpool2d", "zeropad2d", "upsample2d", "flatten", "dense",
-    "batchnorm2d", "lrn", "dropout", "activation", "add", "concat",
-)
+#: Each layer model by its ``type``: the one list of layer types is the ``Layer`` union above.
+LAYER_CLASSES: dict[str, type[LayerBase]] = {
+    typing.get_args(model.model_fields["type"].annotation)[0]: model
+    for model in typing.get_args(typing.get_args(Layer)[0])
+}
+LAYER_TYPES: tuple[str, ...] = tuple(LAYER_CLASSES)
 
 
 class Network(Model):

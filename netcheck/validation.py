@@ -18,10 +18,7 @@ from netcheck import spec
 from netcheck.results import DocPath, Violation
 from netcheck.source import HUGE_INTEGER_DIGITS, Document, Locator
 
-LAYER_CLASSES: dict[str, type[spec.LayerBase]] = {
-    typing.get_args(cls.model_fields["type"].annotation)[0]: cls
-    for cls in typing.get_args(typing.get_args(spec.Layer)[0])
-}
+LAYER_CLASSES = spec.LAYER_CLASSES
 
 EXPECTED = {
     "kernel": "a positive integer or {width, height}",

@@ -346,7 +346,8 @@ class Run:
     rc: int
     out: bytes
     err: bytes
-    elapsed: float
+    elapsed: float   # wall seconds: reported, never asserted (a loaded machine stretches them)
+    cpu: float       # the child's user + system CPU seconds: what time budgets bound
     maxrss_kb: int
     timed_out: bool
     out_size: int
@@ -356,7 +357,7 @@ class Run:
             s = b.decode("utf-8", "backslashreplace")
             return s if len(s) < 1500 else s[:1500] + f"... [{len(s)} chars]"
         return (f"\n  argv: {' '.join(self.argv)[:300]}\n  rc={self.rc} elapsed={self.elapsed:.2f}s "
-                f"maxrss={self.maxrss_kb // 1024}MB timed_out={self.timed_out}\n"
+                f"cpu={self.cpu:.2f}s maxrss={self.maxrss_kb // 1024}MB timed_out={self.timed_out}\n"
                 f"  stdout: {cut(self.out)}\n  stderr: {cut(self.err)}")
 
 
@@ -447,7 +448,7 @@ def run_netcheck(argv, cwd, timeout=30.0, max_output=MAX_OUTPUT) -> Run:
         pass
     finally:
         os.unlink(hwm_file)
-    return Run(argv=cmd, rc=rc, out=datas[0], err=datas[1], elapsed=elapsed,
+    return Run(argv=cmd, rc=rc, out=datas[0], err=datas[1], elapsed=elapsed, cpu=ru.ru_utime + ru.ru_stime,
                maxrss_kb=maxrss_kb, timed_out=timed_out, out_size=sizes[0])
 
 

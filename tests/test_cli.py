@@ -107,7 +107,33 @@ FAST_ROAD_CASES = [
     ("validate", "--format", "xml", "specs/quiz.yaml"),
     ("validate", "--fail-on", "never", "specs/quiz.yaml"),
     ("validate", "specs/missing.yaml"),
+    ("validate", "--max-bytes", "9" * 40, "specs/quiz.yaml"),
+    ("summary", "specs/lenet5.yaml"),
+    ("summary", "--format", "json", "--no-color", "tests/broken/NC101_quiz_stride3.yaml"),
+    ("summary", "-f", "xml", "specs/quiz.yaml"),
+    ("summary", "--max-nodes", "5", "specs/quiz.yaml"),
 ]
+
+
+def test_both_roads_know_every_option_of_the_table() -> None:
+    """Each option in netcheck.options is a typer parameter with the same flags, and the quick road parses it."""
+    import typer.main
+
+    from netcheck import fastpath, options
+    from netcheck.cli import app
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    for name, declared in options.COMMANDS.items():
+        command = commands[name]
+        flags = {flag for param in command.params for flag in [*param.opts, *param.secondary_opts]
+                 if flag.startswith("-")}
+        assert flags == {flag for option in declared for flag in (*option.flags, option.off) if flag}
+        for option in declared:
+            value = {"count": "7", "switch": None}.get(option.kind, "v")
+            argv = [name, option.flags[0], *([value] if value else []), "x.yaml"]
+            call = fastpath.parse(argv)
+            assert call is not None, argv
+            assert call[1][option.key] == {"count": 7, "switch": True, "codes": ["v"]}.get(option.kind, "v")
 
 
 @pytest.mark.parametrize("args", FAST_ROAD_CASES, ids=" ".join)
@@ -117,7 +143,7 @@ def test_the_quick_road_and_typer_agree(args: tuple[str, ...]) -> None:
 
     from netcheck import fastpath
 
-    assert fastpath.parse_validate(list(args)) is not None
+    assert fastpath.parse(list(args)) is not None
     quick = run_cli(*args)
     typer_road = subprocess.run([sys.executable, "-c", "import sys; from netcheck.cli import app; "
                                  "app(args=sys.argv[1:], prog_name='netcheck')", *args],
@@ -128,8 +154,10 @@ def test_the_quick_road_and_typer_agree(args: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize("args", [(), ("validate",), ("validate", "--help"), ("validate", "--bogus", "x"),
                                   ("validate", "--max-bytes", "0", "x"), ("validate", "--format"),
-                                  ("summary", "specs/quiz.yaml"), ("validate", "-f=json", "x")])
+                                  ("summary", "a.yaml", "b.yaml"), ("validate", "-f=json", "x"),
+                                  ("validate", "--max-bytes", "²", "x"), ("validate", "--color=yes", "x"),
+                                  ("explain", "NC101")])
 def test_the_quick_road_declines_what_typer_must_answer(args: tuple[str, ...]) -> None:
     from netcheck import fastpath
 
-    assert fastpath.parse_validate(list(args)) is None
+    assert fastpath.parse(list(args)) is None

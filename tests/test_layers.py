@@ -131,3 +131,13 @@ def test_downstream_of_an_error_is_not_computed_but_independent_branches_are() -
     assert outputs["a"] is None and outputs["b"] is None and outputs["d"] is None
     assert str(outputs["c"]) == "3x3x4"
     assert report.totals["neurons"] is None
+
+
+def test_every_layer_type_has_exactly_one_rule() -> None:
+    """The models' ``Layer`` union names the types; each family module declares the ones it computes."""
+    from netcheck.layers import RULES, conv, dense, elementwise, merge, pool, reshape
+    from netcheck.spec import LAYER_TYPES
+
+    declared = [kind for module in (conv, pool, reshape, dense, elementwise, merge) for kind in module.RULES]
+    assert sorted(declared) == sorted(set(declared)), "a type declared by two modules"
+    assert set(RULES) == set(LAYER_TYPES)

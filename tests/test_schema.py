@@ -27,8 +27,8 @@ import yaml
 from netcheck import commands, json_schema
 from netcheck.checker import check_text
 from netcheck.results import Options
-from netcheck.schema import LAYER_EXAMPLES, SCHEMA_ID, text
-from netcheck.spec import LAYER_TYPES, Network
+from netcheck.schema import SCHEMA_ID, text
+from netcheck.spec import LAYER_CLASSES, LAYER_TYPES, Network
 from tests.conftest import BROKEN, ROOT, SPECS, run_cli
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -131,7 +131,7 @@ def test_every_layer_type_is_named_and_defined(schema: dict[str, Any]) -> None:
     consts = [schema["$defs"][ref["$ref"].rsplit("/", 1)[-1]]["properties"]["type"]["const"]
               for ref in layer["oneOf"]]
     assert sorted(consts) == sorted(LAYER_TYPES)
-    assert sorted(LAYER_EXAMPLES) == sorted(LAYER_TYPES)
+    assert all(LAYER_CLASSES[kind].example["type"] == kind for kind in LAYER_TYPES)
     assert schema["properties"]["layers"]["items"] == {"$ref": "#/$defs/Layer"}
 
 
@@ -168,7 +168,7 @@ def test_every_example_is_valid_where_it_stands(schema: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("layer_type", LAYER_TYPES)
 def test_layer_examples_are_accepted_by_the_models(layer_type: str) -> None:
-    document = {"name": "example", "input": "32x32x3", "layers": [LAYER_EXAMPLES[layer_type]]}
+    document = {"name": "example", "input": "32x32x3", "layers": [LAYER_CLASSES[layer_type].example]}
     assert Network.model_validate(document).layers[0].type == layer_type
 
 

@@ -6,6 +6,7 @@ Sizes are exact integers; receptive fields and jumps are integers or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,3 +88,7 @@ def show(value: Number) -> str:
 def plural(count: int, word: str) -> str:
     """``1 column``, ``2 columns``."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+#: A layer rule: ``rule(layer, input flows, rounding) -> Outcome``, pure and exact.
+Rule = Callable[[Any, list[Flow], str], Outcome]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from netcheck.layers.base import Field, Flow, Outcome, Problem, exact, merge_axes, plural, show
+from netcheck.layers.base import Field, Flow, Outcome, Problem, Rule, exact, merge_axes, plural, show
 from netcheck.layers.sliding import padding_pair, slide_plane
 from netcheck.layers.window import LINES, SIDES
 from netcheck.vocabulary import Shape, pair
@@ -132,3 +132,10 @@ def _transposed_axis(
         ))
         return None, problems
     return out, problems
+
+
+#: The layer types this module computes, by ``type``.
+RULES: dict[str, Rule] = {
+    "conv2d": conv2d,
+    "conv_transpose2d": conv_transpose2d,
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from netcheck.layers.base import Flow, Outcome, Problem
+from netcheck.layers.base import Flow, Outcome, Problem, Rule
 from netcheck.vocabulary import Shape
 
 if TYPE_CHECKING:
@@ -27,3 +27,9 @@ def dense(layer: Dense, flows: list[Flow], rounding: str) -> Outcome:
         )])
     return Outcome(Flow(Shape(1, 1, layer.units), flow.width, flow.height), trainable,
                    macs=weights_in * layer.units)
+
+
+#: The layer types this module computes, by ``type``.
+RULES: dict[str, Rule] = {
+    "dense": dense,
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from netcheck.layers.base import Flow, Outcome
+from netcheck.layers.base import Flow, Outcome, Rule
 
 if TYPE_CHECKING:
     from netcheck.spec import BatchNorm2d
@@ -19,3 +19,12 @@ def batchnorm2d(layer: BatchNorm2d, flows: list[Flow], rounding: str) -> Outcome
 def passthrough(layer: object, flows: list[Flow], rounding: str) -> Outcome:
     """Same shape, no parameters."""
     return Outcome(flows[0])
+
+
+#: The layer types this module computes, by ``type``.
+RULES: dict[str, Rule] = {
+    "batchnorm2d": batchnorm2d,
+    "lrn": passthrough,
+    "dropout": passthrough,
+    "activation": passthrough,
+}

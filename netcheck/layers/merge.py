@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from netcheck.layers.base import Field, Flow, Outcome, Problem
+from netcheck.layers.base import Field, Flow, Outcome, Problem, Rule
 from netcheck.vocabulary import Shape
 
 if TYPE_CHECKING:
@@ -39,3 +39,10 @@ def concat(layer: Concat, flows: list[Flow], rounding: str) -> Outcome:
             {"shapes": listing})])
     width, height = planes[0]
     return Outcome(_merged(flows, Shape(width, height, sum(flow.shape.depth for flow in flows))))
+
+
+#: The layer types this module computes, by ``type``.
+RULES: dict[str, Rule] = {
+    "add": add,
+    "concat": concat,
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from netcheck.layers.base import Field, Flow, Outcome, Problem, merge_axes
+from netcheck.layers.base import Field, Flow, Outcome, Problem, Rule, merge_axes
 from netcheck.layers.sliding import padding_pair, slide_plane
 from netcheck.vocabulary import Shape, pair
 
@@ -61,3 +61,14 @@ def adaptive_pool2d(layer: AdaptiveAvgPool2d | AdaptiveMaxPool2d, flows: list[Fl
 
 def _adaptive_field(field: Field, size: int, out: int) -> Field:
     return field.through_window(-(-size // out), Fraction(size, out))
+
+
+#: The layer types this module computes, by ``type``.
+RULES: dict[str, Rule] = {
+    "maxpool2d": pool2d,
+    "avgpool2d": pool2d,
+    "global_avgpool2d": global_pool2d,
+    "global_maxpool2d": global_pool2d,
+    "adaptive_avgpool2d": adaptive_pool2d,
+    "adaptive_maxpool2d": adaptive_pool2d,
+}

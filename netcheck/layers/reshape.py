@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from netcheck.layers.base import Flow, Outcome
+from netcheck.layers.base import Flow, Outcome, Rule
 from netcheck.vocabulary import Shape, pair
 
 if TYPE_CHECKING:
@@ -45,3 +45,11 @@ def upsample2d(layer: Upsample2d, flows: list[Flow], rounding: str) -> Outcome:
         flow.width.scaled(scale_w),
         flow.height.scaled(scale_h),
     ))
+
+
+#: The layer types this module computes, by ``type``.
+RULES: dict[str, Rule] = {
+    "zeropad2d": zeropad2d,
+    "upsample2d": upsample2d,
+    "flatten": flatten,
+}

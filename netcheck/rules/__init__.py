@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from netcheck.engine import Finding, Result
 from netcheck.records import Record
-from netcheck.results import Fix
+from netcheck.results import Fix, severity_of
 
 CODES: tuple[str, ...] = (
     "NC001", "NC002", "NC003", "NC004",
@@ -39,22 +39,29 @@ class Rule:
     @property
     def severity(self) -> str:
         """``error`` or ``warning``."""
-        return "error" if self.code[:3] in ("NC0", "NC1") else "warning"
+        return severity_of(self.code)
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a fix finder may look at: the finding, the network, its data, the engine's result."""
+    """What a fix finder may look at: the finding, the network, its data, the engine's result.
+
+    ``spend`` takes evaluations from the file's budget (``total`` in all);
+    ``memo`` holds what a finder computed for the whole file, to be reused by
+    the next finding instead of computed again.
+    """
 
     finding: Finding
     network: Record
     data: Any
     result: Result
     spend: Callable[[int], bool] = lambda layers: True
+    total: int = 2**62
+    memo: dict[Any, Any] = field(default_factory=dict)
 
-    def affordable(self) -> bool:
-        """Take one whole-network run from the file's budget; False when it is spent."""
-        return self.spend(len(self.network.layers))
+    def affordable(self, layers: int | None = None) -> bool:
+        """Take ``layers`` evaluations (default: one whole-network run) from the file's budget; False when spent."""
+        return self.spend(len(self.network.layers) if layers is None else layers)
 
     @property
     def index(self) -> int:

@@ -21,8 +21,10 @@ from netcheck.vocabulary import Shape, pair
 
 WINDOWED = ("conv2d", "maxpool2d", "avgpool2d")
 INPUT_SEARCH = 40
+INPUT_SHARE = 4  # the input-size search may take a quarter of the file's budget
 PAIR_SEARCH = 8
 MAX_REACH = 64
+GROUP_SIZE = 4  # candidates of one kind worth verifying: the nearest first, two are shown
 
 
 def window_candidates(context: Context) -> Iterator[list[Fix]]:
@@ -78,11 +80,15 @@ def _nearest(context: Context, layer: Any, flow: Flow, key: str) -> list[Fix]:
     allowed = before - {"NC101", "NC102", "NC201"}
     found = []
     for value in _around(current, 0 if key == "padding" else 1, _reach(layer, key, current)):
+        if not context.affordable(1):
+            break
         written = value[0] if value[0] == value[1] and _uniform(layer, key) else _pair_model(key, value)
         codes, shape = _codes(layer.replace(**{key: written}), flow, rounding)
         if shape is not None and codes <= allowed:
             found.append(Fix(f"{key} {_show(value)} gives {_size(shape)}",
                              (Edit(("layers", context.index, key), _plain(written)),)))
+            if len(found) == GROUP_SIZE:
+                break
     return found
 
 
@@ -135,19 +141,31 @@ def _size(shape: Shape) -> str:
 def _input_sizes(context: Context) -> list[Fix]:
     """Network input sizes near the current one under which every layer is whole.
 
-    Only the failing axis moves; a square input stays square.
+    Only the failing axis moves; a square input stays square. The answer is
+    the same for every finding on that axis, so it is searched once per file,
+    with at most ``INPUT_SHARE`` of the file's budget.
     """
+    axis = context.finding.hint.get("axis", "width")
+    key = ("input sizes", axis)
+    if key not in context.memo:
+        context.memo[key] = _search_input_sizes(context, axis)
+    found: list[Fix] = context.memo[key]
+    return found
+
+
+def _search_input_sizes(context: Context, axis: str) -> list[Fix]:
     network = context.network
     original = network.input.shape
-    axis = context.finding.hint.get("axis", "width")
     square = original.width == original.height
     found: list[Fix] = []
+    trials = max(1, context.total // INPUT_SHARE // max(1, len(network.layers)))
     for distance in range(1, INPUT_SEARCH + 1):
         for sign in (-1, 1):
             size = (original.width if axis == "width" else original.height) + sign * distance
             if size < 1 or len(found) == 2:
                 continue
-            if not context.affordable():
+            trials -= 1
+            if trials < 0 or not context.affordable():
                 return found
             width = size if axis == "width" or square else original.width
             height = size if axis == "height" or square else original.height

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Sequence
 from typing import Any
 
@@ -146,10 +145,6 @@ def _conv_module(state: _Import, node: torch.fx.Node, module: nn.Conv2d, source:
     _emit(state, node, "conv", fields, [source], module, "floor" if rounding == "floor" else None)
 
 
-_LAYER_CLASSES: dict[str, type[spec.LayerBase]] = {
-    typing.get_args(cls.model_fields["type"].annotation)[0]: cls
-    for cls in typing.get_args(typing.get_args(spec.Layer)[0])
-}
 _DEFAULTS: dict[str, Any] = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": True,
                              "output_padding": 0}
 
@@ -349,7 +344,7 @@ def _batchnorm(state: _Import, node: torch.fx.Node, module: nn.BatchNorm1d | nn.
 
 def _has(kind: str, key: str) -> bool:
     """True when this version of the format has the field ``key`` on layers of ``kind``."""
-    return key in _LAYER_CLASSES[kind].model_fields
+    return key in spec.LAYER_CLASSES[kind].model_fields
 
 
 def _extra_values(kind: str, **values: Any) -> dict[str, Any]:
@@ -358,7 +353,7 @@ def _extra_values(kind: str, **values: Any) -> dict[str, Any]:
     for key, value in values.items():
         if value is None or not _has(kind, key):
             continue
-        if float(value) != _LAYER_CLASSES[kind].model_fields[key].default:
+        if float(value) != spec.LAYER_CLASSES[kind].model_fields[key].default:
             fields[key] = float(value)
     return fields
 
