@@ -8,9 +8,10 @@ any unexpected exception into NC001 rather than a traceback).
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from netcheck import engine, source
+from netcheck import engine, rules, source
 from netcheck.engine import Finding
 from netcheck.fastload import quick_network
 from netcheck.fixing import NOT_SEARCHED, Budget, searchable, verified_fixes
@@ -81,7 +82,7 @@ def _checked(network: Record, model: Network | None, options: Options, path: str
         line, column = _locate(finding, locator)
         searched = data is not None and options.fixes and options.wants(finding.code) and searchable(finding)
         fixes = verified_fixes(finding, network, data, result, budget) if searched else ()
-        message = finding.message
+        message = rules.message(finding)
         if searched and not fixes and budget.exhausted:
             message = f"{message} ({NOT_SEARCHED})"
         violations.append(Violation(finding.code, message, line, column, finding.layer, finding.path, fixes))
@@ -109,8 +110,14 @@ def _locate(finding: Finding, locator: Locator | None) -> tuple[int, int]:
 
 
 def _select(violations: list[Violation], options: Options) -> list[Violation]:
-    kept = [violation for violation in violations if options.wants(violation.code)]
+    """The violations ``options`` asks for, in file order, each with the severity its rule declares."""
+    kept = [_graded(violation) for violation in violations if options.wants(violation.code)]
     return sorted(kept, key=lambda v: (v.line, v.column, v.code))
+
+
+def _graded(violation: Violation) -> Violation:
+    grade = rules.severity(violation.code)
+    return violation if violation.severity == grade else replace(violation, severity=grade)
 
 
 def _named(violations: list[Violation], document: Document) -> list[Violation]:
@@ -128,8 +135,7 @@ def _named(violations: list[Violation], document: Document) -> list[Violation]:
             from netcheck import validation
 
             index = bisect.bisect_right(starts, (violation.line, violation.column)) - 1
-            violation = Violation(violation.code, violation.message, violation.line, violation.column,
-                                  validation.layer_name(data, ("layers", index)), violation.path, violation.fixes)
+            violation = replace(violation, layer=validation.layer_name(data, ("layers", index)))
         named.append(violation)
     return named
 

@@ -23,17 +23,17 @@ LIMIT = MAX_COUNT
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A violation before it is located: code, message, document path, layer, fix hints.
+    """A violation before it is located: code, document path, layer, and the numbers behind it.
 
     ``at_layer`` findings point at the layer's first key, the others at ``path``.
+    The code's rule module turns ``facts`` into the message and the fixes.
     """
 
     code: str
-    message: str
     path: DocPath
     layer: str | None
     at_layer: bool = False
-    hint: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -50,7 +50,7 @@ class Result:
 def run(network: Record) -> Result:
     """Push the input volume through every layer; collect rows, totals and findings."""
     layout = graph.build(network)
-    findings = [Finding("NC004", problem.message, problem.path, problem.layer) for problem in layout.problems]
+    findings = [Finding("NC004", problem.path, problem.layer, facts=problem.facts) for problem in layout.problems]
     rows = [LayerRow(i, name, layer.type, layout.inputs[i])
             for i, (layer, name) in enumerate(zip(network.layers, layout.names))]
     flows: dict[str, Flow | None] = {graph.INPUT: Flow(network.input.shape)}
@@ -84,13 +84,14 @@ def _bound(outcome: Outcome) -> None:
         return
     shape = flow.shape
     if max(shape) > MAX_SIZE:
-        what = f"the output {shape.width}x{shape.height}x{shape.depth} has a size over {MAX_SIZE:,} (2³¹ − 1)"
+        facts: dict[str, Any] = {"case": "size", "shape": f"{shape.width}x{shape.height}x{shape.depth}",
+                                 "limit": MAX_SIZE}
     elif any(not _in_range(value) for field in (flow.width, flow.height) for value in (field.size, field.jump)):
-        what = "the receptive field or jump leaves the range 10⁻¹⁸…10¹⁸ input pixels"
+        facts = {"case": "field"}
     else:
         return
     outcome.flow = None
-    outcome.problems.append(Problem("NC106", f"{what}: no framework computes this network", None))
+    outcome.problems.append(Problem("NC106", facts))
 
 
 def _in_range(value: Number) -> bool:
@@ -120,7 +121,7 @@ def _located(outcome: Outcome, position: int, name: str) -> list[Finding]:
     found = []
     for problem in outcome.problems:
         path: DocPath = ("layers", position) if problem.key is None else ("layers", position, problem.key)
-        found.append(Finding(problem.code, problem.message, path, name, problem.key is None, problem.hint))
+        found.append(Finding(problem.code, path, name, problem.key is None, problem.facts))
     return found
 
 
@@ -128,8 +129,7 @@ def _unused(layout: graph.Graph) -> list[Finding]:
     read = {name for wanted in layout.inputs for name in wanted}
     last = len(layout.names) - 1
     return [
-        Finding("NC205", f"the output of {name} is never read: no layer lists it in inputs and it is not the last "
-                f"layer (the network's output is {layout.names[last]})", ("layers", i), name, True)
+        Finding("NC205", ("layers", i), name, True, {"name": name, "output": layout.names[last]})
         for i, name in enumerate(layout.names)
         if i != last and name not in read
     ]
@@ -149,12 +149,11 @@ def check_expect(expect: Record, row: LayerRow, path: DocPath) -> list[Finding]:
     found = []
     if expect.shape is not None and row.output is not None and expect.shape.shape != row.output:
         found.append(_mismatch((*path, "shape"), row.name, "output shape", str(expect.shape.shape),
-                               str(row.output), str(row.output)))
+                               str(row.output)))
     for count in COUNTS:
         wanted, actual = getattr(expect, count), getattr(row, count)
         if wanted is not None and actual is not None and wanted != actual:
-            found.append(_mismatch((*path, count), row.name, count.replace("_", " "), f"{wanted:,}", f"{actual:,}",
-                                   actual))
+            found.append(_mismatch((*path, count), row.name, count.replace("_", " "), wanted, actual))
     return found
 
 
@@ -166,15 +165,13 @@ def check_network_expect(
     path: DocPath = ("expect",)
     if expect.output is not None and output is not None and expect.output.shape != output:
         found.append(_mismatch((*path, "output"), None, "network output shape", str(expect.output.shape),
-                               str(output), str(output)))
+                               str(output)))
     for count in COUNTS:
         wanted, actual = getattr(expect, count), totals[count]
         if wanted is not None and actual is not None and wanted != actual:
-            found.append(_mismatch((*path, count), None, f"total {count.replace('_', ' ')}", f"{wanted:,}",
-                                   f"{actual:,}", actual))
+            found.append(_mismatch((*path, count), None, f"total {count.replace('_', ' ')}", wanted, actual))
     return found
 
 
-def _mismatch(path: DocPath, layer: str | None, what: str, wanted: str, actual: str, value: Any) -> Finding:
-    return Finding("NC105", f"expected {what} {wanted}, but the layers give {actual}", path, layer,
-                   hint={"actual": value})
+def _mismatch(path: DocPath, layer: str | None, what: str, wanted: int | str, actual: int | str) -> Finding:
+    return Finding("NC105", path, layer, facts={"what": what, "wanted": wanted, "actual": actual})

@@ -16,13 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from netcheck import engine
+from netcheck import engine, rules
 from netcheck.engine import Finding
 from netcheck.fastload import quick_network
 from netcheck.records import Record, from_model
-from netcheck.results import DocPath, Edit, Fix, severity_of
+from netcheck.results import DocPath, Edit, Fix
 
-FIXABLE = frozenset({"NC101", "NC102", "NC103", "NC104", "NC105", "NC201"})
 FIXES_SHOWN = 2
 BUDGET_BASE = 5_000
 BUDGET_PER_LAYER = 12
@@ -65,7 +64,7 @@ def key_of(finding: Finding) -> Key:
 
 def error_keys(findings: Iterable[Finding]) -> set[Key]:
     """The keys of the error findings."""
-    return {key_of(finding) for finding in findings if severity_of(finding.code) == "error"}
+    return {key_of(finding) for finding in findings if rules.severity(finding.code) == "error"}
 
 
 def apply(data: Any, edits: Iterable[Edit]) -> Any:
@@ -93,10 +92,8 @@ def verified_fixes(
     finding: Finding, network: Record, data: Any, result: engine.Result, budget: Budget
 ) -> tuple[Fix, ...]:
     """Up to two fixes for ``finding``, from the best group of candidates that verifies."""
-    if data is None or not _fixable(finding) or budget.exhausted:
+    if data is None or not searchable(finding) or budget.exhausted:
         return ()
-    from netcheck import rules
-
     context = rules.Context(finding, network, data, result, budget.spend, budget.total, budget.memo)
     target = key_of(finding)
     kept: list[Fix] = []
@@ -112,8 +109,8 @@ def verified_fixes(
 
 
 def searchable(finding: Finding) -> bool:
-    """Whether netcheck searches fixes for this finding's code."""
-    return _fixable(finding)
+    """Whether netcheck searches fixes for this finding's code (its rule module has ``candidates``)."""
+    return rules.fixable(finding.code)
 
 
 def _records(data: Any) -> Record | None:
@@ -130,10 +127,6 @@ def _records(data: Any) -> Record | None:
         return records
     except (ValidationError, ValueError, TypeError):
         return None
-
-
-def _fixable(finding: Finding) -> bool:
-    return finding.code in FIXABLE
 
 
 def _holds(fix: Fix, data: Any, before: set[Key], target: Key) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from netcheck.records import Record
 from netcheck.results import DocPath
@@ -19,9 +20,9 @@ SUGGESTIONS = 20  # did-you-mean searches per file: each one reads every name
 
 @dataclass(frozen=True, slots=True)
 class GraphProblem:
-    """An NC004 finding: its message and the document path it is about."""
+    """An NC004 finding: what is wrong (``facts``, worded by ``netcheck.rules.nc004``) and where."""
 
-    message: str
+    facts: dict[str, Any]
     path: DocPath
     layer: str | None
 
@@ -72,23 +73,19 @@ def _index_names(network: Record, names: list[str], problems: list[GraphProblem]
     for position, (layer, name) in enumerate(zip(network.layers, names)):
         path: DocPath = ("layers", position, "name") if layer.name is not None else ("layers", position)
         if name == INPUT:
-            problems.append(GraphProblem("the name input is reserved for the network input; rename this layer",
-                                         path, name))
+            problems.append(GraphProblem({"case": "reserved", "name": name}, path, name))
         elif name in index_of:
             first = index_of[name]
             how = "named" if network.layers[first].name is not None else "the default name of"
-            problems.append(GraphProblem(
-                f"duplicate layer name {name!r}: layers[{first}] is {how} {name!r} already; names must be unique",
-                path, name))
+            problems.append(GraphProblem({"case": "duplicate", "name": name, "first": first, "how": how}, path, name))
         else:
             index_of[name] = position
     return index_of
 
 
-def _unknown(name: str, names: list[str], suggest: bool) -> str:
+def _unknown(name: str, names: list[str], suggest: bool) -> dict[str, Any]:
     close = difflib.get_close_matches(name, [INPUT, *names], n=1) if suggest and len(names) < 5000 else []
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown input {name!r}: no layer has this name{hint}"
+    return {"case": "unknown", "name": name, "close": close[0] if close else None}
 
 
 def _order(
@@ -130,8 +127,6 @@ def _report_cycle(
         position = next(index_of[name] for name in inputs[position]
                         if name in index_of and index_of[name] in stuck)
     cycle = walk[seen[position]:]
-    cycle_names = " ← ".join(names[step] for step in [*cycle, cycle[0]])
     first = min(cycle)
-    problems.append(GraphProblem(
-        f"cycle in the inputs: {cycle_names} (each reads the next); a network must be acyclic",
-        ("layers", first, "inputs"), names[first]))
+    problems.append(GraphProblem({"case": "cycle", "cycle": tuple(names[step] for step in [*cycle, cycle[0]])},
+                                 ("layers", first, "inputs"), names[first]))

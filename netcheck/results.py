@@ -19,11 +19,6 @@ PathPart = str | int
 DocPath = tuple[PathPart, ...]
 
 
-def severity_of(code: str) -> Severity:
-    """The severity a code carries: NC0xx and NC1xx are errors, the rest warnings."""
-    return "error" if code[:3] in ("NC0", "NC1") else "warning"
-
-
 @dataclass(frozen=True, slots=True)
 class Edit:
     """One value to set in the document: a path of keys and list indexes, and the value.
@@ -47,7 +42,11 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """A problem in a spec, located at 1-based line and column (0 when unknown)."""
+    """A problem in a spec, located at 1-based line and column (0 when unknown).
+
+    ``severity`` is the one the code's rule module declares (``netcheck.rules``);
+    the checker grades every violation it reports.
+    """
 
     code: str
     message: str
@@ -56,11 +55,7 @@ class Violation:
     layer: str | None = None
     path: DocPath = ()
     fixes: tuple[Fix, ...] = field(default=())
-
-    @property
-    def severity(self) -> Severity:
-        """``error`` or ``warning``, from the code's hundreds."""
-        return severity_of(self.code)
+    severity: Severity = "error"
 
     @property
     def is_error(self) -> bool:

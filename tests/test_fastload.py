@@ -26,7 +26,7 @@ def outcome(network: Any) -> tuple[Any, ...]:
     result = engine.run(network)
     rows = [(row.name, row.output, row.params, row.unshared_params, row.macs, row.width, row.height)
             for row in result.rows]
-    findings = [(f.code, f.message, f.path, f.layer) for f in result.findings]
+    findings = [(f.code, f.facts, f.path, f.layer) for f in result.findings]
     return rows, result.totals, findings
 
 

@@ -175,7 +175,7 @@ def test_hostile_file_names_stay_one_property(tmp_path: Path) -> None:
 
 
 def test_render_of_a_report_ends_with_the_tally() -> None:
-    report = FileReport("a.yaml", violations=[Violation("NC202", "p", 3, 5, "l")])
+    report = FileReport("a.yaml", violations=[Violation("NC202", "p", 3, 5, "l", severity="warning")])
     assert render([report], Settings()) == "::warning file=a.yaml,line=3,col=5,title=NC202::l: p\n" \
         "0 errors, 1 warning in 1 file\n"
 

@@ -25,16 +25,17 @@ class Flow:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A violation found by a layer rule, before it is located in the file.
+    """A violation found by a layer rule, before it is located in the file: a code and numbers.
 
     ``key`` is the layer key it is about (None: the layer as a whole, pointed at
-    by its first key); ``hint`` carries the numbers the fix finders need.
+    by its first key); ``facts`` are the numbers the code's rule module
+    (``netcheck.rules.ncXXX``) turns into a message and searches fixes from.
+    Layer modules compute; they write no prose.
     """
 
     code: str
-    message: str
+    facts: dict[str, Any] = field(default_factory=dict)
     key: str | None = None
-    hint: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -55,39 +56,13 @@ class Outcome:
 
 
 def _arithmetic(problem: Problem) -> tuple[object, ...]:
-    if problem.hint:
-        return (problem.code, *sorted((k, str(v)) for k, v in problem.hint.items() if k != "axis"))
-    words = problem.message
-    for axis_word, other in (("height", "width"), ("rows", "columns"), ("row", "column"),
-                             ("top", "left"), ("bottom", "right")):
-        words = words.replace(axis_word, other)
-    return (problem.code, words)
+    return (problem.code, problem.key, *sorted((k, str(v)) for k, v in problem.facts.items() if k != "axis"))
 
 
 def merge_axes(width: list[Problem], height: list[Problem]) -> list[Problem]:
     """Both axes' problems, leaving out a height problem whose arithmetic the width already shows."""
     shown = {_arithmetic(problem) for problem in width}
     return width + [problem for problem in height if _arithmetic(problem) not in shown]
-
-
-def show(value: Number) -> str:
-    """A number for a message: whole numbers as integers, others with two decimals.
-
-    More decimals are shown when two would make a fraction look whole (9.999 is
-    never printed as 10).
-    """
-    if isinstance(value, int) or value.denominator == 1:
-        return str(int(value))
-    for places in range(2, 12):
-        text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")
-        if "." in text:
-            return text
-    return f"{value.numerator}/{value.denominator}"
-
-
-def plural(count: int, word: str) -> str:
-    """``1 column``, ``2 columns``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 #: A layer rule: ``rule(layer, input flows, rounding) -> Outcome``, pure and exact.

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from netcheck.layers.base import Field, Flow, Outcome, Problem, Rule, exact, merge_axes, plural, show
+from netcheck.layers.base import Field, Flow, Outcome, Problem, Rule, exact, merge_axes
 from netcheck.layers.sliding import padding_pair, slide_plane
-from netcheck.layers.window import LINES, SIDES
 from netcheck.vocabulary import Shape, pair
 
 if TYPE_CHECKING:
@@ -16,15 +14,8 @@ if TYPE_CHECKING:
 
 def groups_problems(groups: int, depth: int, filters: int) -> list[Problem]:
     """NC104 when ``groups`` does not divide the input depth or the filter count."""
-    problems = []
-    for what, value in (("input depth", depth), ("filters", filters)):
-        if value % groups:
-            problems.append(Problem(
-                "NC104",
-                f"groups {groups} does not divide {what} {value} ({value}/{groups} = {show(Fraction(value, groups))})",
-                None, {"groups": groups, "depth": depth, "filters": filters},
-            ))
-    return problems
+    return [Problem("NC104", {"groups": groups, "depth": depth, "filters": filters, "what": what, "value": value})
+            for what, value in (("input depth", depth), ("filters", filters)) if value % groups]
 
 
 def conv2d(layer: Conv2d, flows: list[Flow], rounding: str) -> Outcome:
@@ -92,44 +83,23 @@ def conv_transpose2d(layer: ConvTranspose2d, flows: list[Flow], rounding: str) -
 def _transposed_axis(
     axis: str, size: int, kernel_eff: int, stride: int, padding: int | str, extra: int, dilation: int
 ) -> tuple[int | None, list[Problem]]:
+    facts = {"axis": axis, "size": size, "kernel_eff": kernel_eff, "stride": stride, "padding": padding,
+             "output_padding": extra, "dilation": dilation}
     problems = []
     if extra >= max(stride, dilation):
-        problems.append(Problem(
-            "NC301",
-            f"{axis}: PyTorch refuses output_padding {extra}: it must be smaller than the stride ({stride}) "
-            f"or the dilation ({dilation})",
-            "output_padding",
-        ))
+        problems.append(Problem("NC301", {**facts, "case": "output_padding"}, "output_padding"))
     if padding == "same":
         full = (size - 1) * stride + kernel_eff + extra
         total = full - size * stride
         if total < 0:
-            problems.append(Problem(
-                "NC204",
-                f"{axis}: padding same cannot give {size}·{stride} = {size * stride}: the kernel spans only "
-                f"{kernel_eff} < stride {stride}, so the output is ({size} − 1)·{stride} + {kernel_eff} + {extra} "
-                f"= {full}, as ONNX computes it",
-                "padding",
-            ))
+            problems.append(Problem("NC204", {**facts, "case": "transposed-short", "out": full}, "padding"))
             return full, problems
         if total % 2:
-            before, after = SIDES[axis]
-            problems.append(Problem(
-                "NC204",
-                f"{axis}: padding same removes {plural(total, LINES[axis])} to give {size}·{stride} = "
-                f"{size * stride}, {total // 2} {before} and {total - total // 2} {after}: not symmetric",
-                "padding",
-            ))
+            problems.append(Problem("NC204", {**facts, "case": "transposed-odd", "total": total}, "padding"))
         return size * stride, problems
-    pad = int(padding)
-    out = (size - 1) * stride - 2 * pad + kernel_eff + extra
+    out = (size - 1) * stride - 2 * int(padding) + kernel_eff + extra
     if out < 1:
-        problems.append(Problem(
-            "NC102",
-            f"{axis} ({size} − 1)·{stride} − 2·{pad} + {kernel_eff} + {extra} = {out} is below 1: "
-            f"padding {pad} removes more than the layer produces",
-            None, {"axis": axis},
-        ))
+        problems.append(Problem("NC102", {**facts, "case": "transposed", "out": out}))
         return None, problems
     return out, problems
 

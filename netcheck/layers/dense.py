@@ -20,11 +20,7 @@ def dense(layer: Dense, flows: list[Flow], rounding: str) -> Outcome:
     trainable = weights_in * layer.units + bias
     if (shape.width, shape.height) != (1, 1):
         return Outcome(None, None, problems=[Problem(
-            "NC103",
-            f"dense needs a vector 1x1xN but gets the volume {shape}: add a flatten before it "
-            f"(1x1x{weights_in}, {trainable:,} parameters)",
-            None, {"volume": str(shape)},
-        )])
+            "NC103", {"case": "dense", "volume": str(shape), "flat": weights_in, "params": trainable})])
     return Outcome(Flow(Shape(1, 1, layer.units), flow.width, flow.height), trainable,
                    macs=weights_in * layer.units)
 

@@ -19,13 +19,15 @@ def _merged(flows: list[Flow], shape: Shape) -> Flow:
     return Flow(shape, _widest([flow.width for flow in flows]), _widest([flow.height for flow in flows]))
 
 
+def _listed(names: list[str], shapes: list[Shape]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, str(shape)) for name, shape in zip(names, shapes))
+
+
 def add(layer: Add, flows: list[Flow], rounding: str) -> Outcome:
     """All inputs must have the same shape; the output has it too."""
     shapes = [flow.shape for flow in flows]
     if len(set(shapes)) > 1:
-        listing = ", ".join(f"{name} is {shape}" for name, shape in zip(layer.inputs, shapes))
-        return Outcome(None, problems=[Problem(
-            "NC103", f"add needs inputs of one shape, but {listing}", None, {"shapes": listing})])
+        return Outcome(None, problems=[Problem("NC103", {"case": "add", "inputs": _listed(layer.inputs, shapes)})])
     return Outcome(_merged(flows, shapes[0]))
 
 
@@ -33,10 +35,8 @@ def concat(layer: Concat, flows: list[Flow], rounding: str) -> Outcome:
     """Equal W × H; depths summed."""
     planes = [(flow.shape.width, flow.shape.height) for flow in flows]
     if len(set(planes)) > 1:
-        listing = ", ".join(f"{name} is {flow.shape}" for name, flow in zip(layer.inputs, flows))
-        return Outcome(None, problems=[Problem(
-            "NC103", f"concat needs inputs of one width and height, but {listing}", None,
-            {"shapes": listing})])
+        inputs = _listed(layer.inputs, [flow.shape for flow in flows])
+        return Outcome(None, problems=[Problem("NC103", {"case": "concat", "inputs": inputs})])
     width, height = planes[0]
     return Outcome(_merged(flows, Shape(width, height, sum(flow.shape.depth for flow in flows))))
 

@@ -31,8 +31,8 @@ def _pytorch_padding_limit(layer: MaxPool2d | AvgPool2d) -> list[Problem]:
     for index, (axis, kernel, pad) in enumerate(zip(("width", "height"), pair(layer.kernel),
                                                     padding_pair(layer.padding))):
         if isinstance(pad, int) and 2 * pad > kernel:
-            per_axis[index].append(Problem(
-                "NC301", f"{axis}: PyTorch refuses pool padding {pad} > half the kernel {kernel}/2", "padding"))
+            per_axis[index].append(Problem("NC301", {"case": "pool-padding", "axis": axis, "padding": pad,
+                                                     "kernel": kernel}, "padding"))
     return merge_axes(*per_axis)
 
 

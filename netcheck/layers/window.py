@@ -1,5 +1,8 @@
 """The sliding-window arithmetic shared by convolutions and pooling, one axis at a time.
 
+Problems carry the window's numbers; the messages are written by the rule
+modules (``netcheck.rules.nc101`` and its neighbours).
+
 W_out = (W − F_eff + 2P)/S + 1 with F_eff = dilation·(F − 1) + 1, under strict,
 floor or ceil rounding; ``same`` padding gives ceil(W/S).
 """
@@ -9,10 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from netcheck.layers.base import Problem, plural, show
-
-LINES = {"width": "column", "height": "row"}
-SIDES = {"width": ("left", "right"), "height": ("top", "bottom")}
+from netcheck.layers.base import Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +31,6 @@ class Window:
         """F_eff = dilation·(F − 1) + 1."""
         return self.dilation * (self.kernel - 1) + 1
 
-    def formula(self, padding: int) -> str:
-        """``(W − F + 2·P)/S + 1`` with this window's numbers."""
-        return f"({self.size} − {self.kernel_eff} + 2·{padding})/{self.stride} + 1"
-
-    def dilation_note(self) -> str:
-        """How F_eff was computed, when dilation makes it differ from F."""
-        if self.dilation == 1:
-            return ""
-        return f" (F_eff = {self.dilation}·({self.kernel} − 1) + 1 = {self.kernel_eff})"
 
 
 @dataclass(slots=True)
@@ -50,10 +41,11 @@ class Slide:
     problems: list[Problem] = field(default_factory=list)
 
 
-def hint_of(window: Window, rounding: str) -> dict[str, object]:
-    """The numbers a fix finder needs to propose other paddings, strides or kernels."""
+def facts_of(window: Window, rounding: str, **numbers: object) -> dict[str, object]:
+    """The window's numbers (for the message and for fix finders to try other paddings, strides or kernels)."""
     return {"axis": window.axis, "size": window.size, "kernel": window.kernel, "stride": window.stride,
-            "padding": window.padding, "dilation": window.dilation, "rounding": rounding}
+            "padding": window.padding, "dilation": window.dilation, "kernel_eff": window.kernel_eff,
+            "rounding": rounding, **numbers}
 
 
 def slide(window: Window, rounding: str) -> Slide:
@@ -71,14 +63,7 @@ def _same(window: Window) -> Slide:
     total = max((out - 1) * window.stride + window.kernel_eff - window.size, 0)
     problems = []
     if total % 2:
-        before, after = SIDES[window.axis]
-        problems.append(Problem(
-            "NC204",
-            f"{window.axis}: padding same needs {plural(total, LINES[window.axis])} of padding for "
-            f"ceil({window.size}/{window.stride}) = {out}, split {total // 2} {before} and {total - total // 2} "
-            f"{after}: not symmetric (PyTorch's symmetric padding cannot reproduce it)",
-            "padding", hint_of(window, "strict"),
-        ))
+        problems.append(Problem("NC204", facts_of(window, "strict", case="same", out=out, total=total), "padding"))
     return Slide(out, problems)
 
 
@@ -86,65 +71,27 @@ def _explicit(window: Window, padding: int, rounding: str) -> Slide:
     padded = window.size + 2 * padding
     kernel_eff = window.kernel_eff
     reaches = rounding == "ceil" and padded - kernel_eff > -window.stride
+    exact = Fraction(padded - kernel_eff, window.stride) + 1
     if kernel_eff > padded and not reaches:
-        value = Fraction(padded - kernel_eff, window.stride) + 1
-        return Slide(None, [Problem(
-            "NC102",
-            f"{window.axis} {window.formula(padding)} = {show(value)} is below 1: the kernel"
-            f"{window.dilation_note()} spans {kernel_eff} but the padded input is only {padded}",
-            None, hint_of(window, rounding),
-        )])
+        return Slide(None, [Problem("NC102", facts_of(window, rounding, case="window", exact=exact, padded=padded))])
     whole, remainder = divmod(padded - kernel_eff, window.stride)
     if remainder == 0:
         return Slide(whole + 1)
-    hint = hint_of(window, rounding)
-    exact = Fraction(padded - kernel_eff, window.stride) + 1
-    statement = f"{window.axis} {window.formula(padding)} = {show(exact)}"
     if rounding == "strict":
-        return Slide(whole + 1, [Problem(
-            "NC101", f"{statement} is not a whole number{window.dilation_note()}", None, hint)])
+        return Slide(whole + 1, [Problem("NC101", facts_of(window, rounding, exact=exact))])
     if rounding == "ceil" and (whole + 1) * window.stride < window.size + padding:
         extra = (whole + 1) * window.stride + kernel_eff - padded
-        return Slide(whole + 2, [Problem(
-            "NC201",
-            f"{statement} rounded up to {whole + 2}: the last window reaches "
-            f"{plural(extra, LINES[window.axis])} past the padded input",
-            None, hint,
-        )])
-    edge = " (under ceil, a last window starting in the padding is dropped)" if rounding == "ceil" else ""
-    return Slide(whole + 1, [Problem(
-        "NC201",
-        f"{statement} rounded down to {whole + 1}{edge}: the last {_unread(window, padding, remainder)}",
-        None, hint,
-    )])
-
-
-def _unread(window: Window, padding: int, count: int) -> str:
-    verb = "is" if count == 1 else "are"
-    if padding == 0:
-        return f"{plural(count, 'input ' + LINES[window.axis])} {verb} never read"
-    return f"{plural(count, LINES[window.axis])} of the padded input {verb} never read"
+        return Slide(whole + 2, [Problem("NC201", facts_of(window, rounding, case="up", exact=exact,
+                                                           rounded=whole + 2, extra=extra))])
+    return Slide(whole + 1, [Problem("NC201", facts_of(window, rounding, case="down", exact=exact,
+                                                       rounded=whole + 1, unread=remainder))])
 
 
 def _waste(window: Window, padding: int) -> list[Problem]:
     problems: list[Problem] = []
-    if padding < window.kernel_eff and window.stride <= window.kernel_eff:
-        return problems
-    hint = hint_of(window, "strict")
     if padding > 0 and padding >= window.kernel_eff:
-        problems.append(Problem(
-            "NC202",
-            f"{window.axis}: padding {padding} ≥ the kernel's span {window.kernel_eff}: the outermost windows "
-            "see only padding",
-            "padding", hint,
-        ))
+        problems.append(Problem("NC202", facts_of(window, "strict"), "padding"))
     if window.stride > window.kernel_eff:
-        skipped = window.stride - window.kernel_eff
-        problems.append(Problem(
-            "NC203",
-            f"{window.axis}: stride {window.stride} > the kernel's span {window.kernel_eff}: "
-            f"{plural(skipped, 'input ' + LINES[window.axis])} between windows {'is' if skipped == 1 else 'are'} "
-            "never read",
-            "stride", hint,
-        ))
+        problems.append(Problem("NC203", facts_of(window, "strict", skipped=window.stride - window.kernel_eff),
+                                "stride"))
     return problems

@@ -2,9 +2,12 @@
 
 Codes are grouped by hundreds, as flake8 groups them: NC0xx the file and its
 schema, NC1xx geometry errors, NC2xx geometry warnings, NC3xx framework
-warnings. Modules that can propose fixes define ``candidates(context)``, which
-yields groups of candidate fixes, best first; the checker verifies each one.
-Modules are imported only when needed, so a clean run pays nothing for them.
+warnings. Each module owns its code: ``CODE``, ``NAME``, ``SEVERITY``;
+``message(facts)`` words what the engine found from its numbers (the reader's
+codes NC001–NC003 carry the reader's own words instead); and, when it can
+propose fixes, ``candidates(context)`` yields groups of candidate fixes, best
+first, which the checker verifies. Modules are imported only when needed, so
+a clean run pays nothing for them.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from types import ModuleType
 from typing import Any
 
 from netcheck.engine import Finding, Result
 from netcheck.records import Record
-from netcheck.results import Fix, severity_of
+from netcheck.results import Fix, Severity
 
 CODES: tuple[str, ...] = (
     "NC001", "NC002", "NC003", "NC004",
@@ -37,9 +41,9 @@ class Rule:
     doc: str
 
     @property
-    def severity(self) -> str:
-        """``error`` or ``warning``."""
-        return severity_of(self.code)
+    def severity(self) -> Severity:
+        """``error`` or ``warning``, as the code's module declares it."""
+        return severity(self.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,25 @@ def module(code: str) -> ModuleType:
     if normal not in CODES:
         raise KeyError(code)
     return importlib.import_module(f"netcheck.rules.{normal.lower()}")
+
+
+@cache
+def severity(code: str) -> Severity:
+    """The severity ``code``'s module declares."""
+    declared: Severity = module(code).SEVERITY
+    return declared
+
+
+def message(finding: Finding) -> str:
+    """The words for ``finding``, written by its code's module from the finding's numbers."""
+    words: str = module(finding.code).message(finding.facts)
+    return words
+
+
+@cache
+def fixable(code: str) -> bool:
+    """True when ``code``'s module searches fixes."""
+    return hasattr(module(code), "candidates")
 
 
 def rule(code: str) -> Rule:

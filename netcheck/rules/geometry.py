@@ -145,7 +145,7 @@ def _input_sizes(context: Context) -> list[Fix]:
     the same for every finding on that axis, so it is searched once per file,
     with at most ``INPUT_SHARE`` of the file's budget.
     """
-    axis = context.finding.hint.get("axis", "width")
+    axis = context.finding.facts.get("axis", "width")
     key = ("input sizes", axis)
     if key not in context.memo:
         context.memo[key] = _search_input_sizes(context, axis)

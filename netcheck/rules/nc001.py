@@ -27,3 +27,4 @@ from __future__ import annotations
 
 CODE = "NC001"
 NAME = "file-unreadable"
+SEVERITY = "error"

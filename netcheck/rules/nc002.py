@@ -28,3 +28,4 @@ from __future__ import annotations
 
 CODE = "NC002"
 NAME = "schema"
+SEVERITY = "error"

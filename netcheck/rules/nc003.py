@@ -29,3 +29,4 @@ from __future__ import annotations
 
 CODE = "NC003"
 NAME = "duplicate-key"
+SEVERITY = "error"

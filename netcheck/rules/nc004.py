@@ -28,5 +28,24 @@ Passes:
 
 from __future__ import annotations
 
+from netcheck.rules.words import Facts
+
 CODE = "NC004"
 NAME = "graph"
+SEVERITY = "error"
+
+
+def message(facts: Facts) -> str:
+    """The message for a graph problem: a reserved or duplicate name, an unknown input, a cycle."""
+    case = facts["case"]
+    if case == "reserved":
+        return "the name input is reserved for the network input; rename this layer"
+    if case == "duplicate":
+        name = facts["name"]
+        return (f"duplicate layer name {name!r}: layers[{facts['first']}] is {facts['how']} {name!r} already; "
+                "names must be unique")
+    if case == "unknown":
+        close = facts["close"]
+        hint = f" (did you mean {close!r}?)" if close else ""
+        return f"unknown input {facts['name']!r}: no layer has this name{hint}"
+    return f"cycle in the inputs: {' ← '.join(facts['cycle'])} (each reads the next); a network must be acyclic"

@@ -35,8 +35,16 @@ Passes:
 from __future__ import annotations
 
 from netcheck.rules.geometry import window_candidates as candidates
+from netcheck.rules.words import Facts, dilation_note, statement
 
 CODE = "NC101"
 NAME = "non-integer-output"
+SEVERITY = "error"
 
-__all__ = ["CODE", "NAME", "candidates"]
+
+def message(facts: Facts) -> str:
+    """``width (32 − 8 + 2·1)/3 + 1 = 9.67 is not a whole number``."""
+    return f"{statement(facts)} is not a whole number{dilation_note(facts)}"
+
+
+__all__ = ["CODE", "NAME", "SEVERITY", "candidates", "message"]

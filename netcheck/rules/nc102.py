@@ -27,8 +27,22 @@ Passes:
 from __future__ import annotations
 
 from netcheck.rules.geometry import window_candidates as candidates
+from netcheck.rules.words import Facts, dilation_note, formula, show
 
 CODE = "NC102"
 NAME = "kernel-too-large"
+SEVERITY = "error"
 
-__all__ = ["CODE", "NAME", "candidates"]
+
+def message(facts: Facts) -> str:
+    """The arithmetic that falls below 1, for a sliding window or a transposed convolution."""
+    axis = facts["axis"]
+    if facts["case"] == "transposed":
+        size, stride, padding = facts["size"], facts["stride"], facts["padding"]
+        return (f"{axis} ({size} − 1)·{stride} − 2·{padding} + {facts['kernel_eff']} + {facts['output_padding']} "
+                f"= {facts['out']} is below 1: padding {padding} removes more than the layer produces")
+    return (f"{axis} {formula(facts)} = {show(facts['exact'])} is below 1: the kernel{dilation_note(facts)} "
+            f"spans {facts['kernel_eff']} but the padded input is only {facts['padded']}")
+
+
+__all__ = ["CODE", "NAME", "SEVERITY", "candidates", "message"]

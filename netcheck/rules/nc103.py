@@ -30,9 +30,22 @@ from collections.abc import Iterator
 
 from netcheck.results import Edit, Fix
 from netcheck.rules import Context
+from netcheck.rules.words import Facts
 
 CODE = "NC103"
 NAME = "incompatible-shapes"
+SEVERITY = "error"
+
+
+def message(facts: Facts) -> str:
+    """Which inputs disagree (add, concat), or the volume a dense layer was given."""
+    case = facts["case"]
+    if case == "dense":
+        return (f"dense needs a vector 1x1xN but gets the volume {facts['volume']}: add a flatten before it "
+                f"(1x1x{facts['flat']}, {facts['params']:,} parameters)")
+    listing = ", ".join(f"{name} is {shape}" for name, shape in facts["inputs"])
+    needs = "one shape" if case == "add" else "one width and height"
+    return f"{case} needs inputs of {needs}, but {listing}"
 
 
 def candidates(context: Context) -> Iterator[list[Fix]]:

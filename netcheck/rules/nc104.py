@@ -24,19 +24,28 @@ Passes:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 from math import gcd
 
 from netcheck.results import Edit, Fix
 from netcheck.rules import Context
+from netcheck.rules.words import Facts, show
 
 CODE = "NC104"
 NAME = "groups"
+SEVERITY = "error"
+
+
+def message(facts: Facts) -> str:
+    """``groups 3 does not divide filters 8 (8/3 = 2.67)``."""
+    groups, what, value = facts["groups"], facts["what"], facts["value"]
+    return f"groups {groups} does not divide {what} {value} ({value}/{groups} = {show(Fraction(value, groups))})"
 
 
 def candidates(context: Context) -> Iterator[list[Fix]]:
     """The nearest groups that divide both depth and filters; else filters that groups divide."""
-    hint = context.finding.hint
-    groups, depth, filters = hint["groups"], hint["depth"], hint["filters"]
+    facts = context.finding.facts
+    groups, depth, filters = facts["groups"], facts["depth"], facts["filters"]
     common = gcd(depth, filters)
     divisors = sorted((d for d in _divisors(common) if d != groups), key=lambda d: (abs(d - groups), d))
     yield [Fix(f"groups {d} divides depth {depth} and filters {filters}",

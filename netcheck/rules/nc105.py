@@ -28,14 +28,25 @@ from collections.abc import Iterator
 
 from netcheck.results import Edit, Fix
 from netcheck.rules import Context
+from netcheck.rules.words import Facts
 
 CODE = "NC105"
 NAME = "expectation"
+SEVERITY = "error"
+
+
+def message(facts: Facts) -> str:
+    """``expected params 60,000, but the layers give 61,706``."""
+    return f"expected {facts['what']} {_number(facts['wanted'])}, but the layers give {_number(facts['actual'])}"
+
+
+def _number(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def candidates(context: Context) -> Iterator[list[Fix]]:
     """Pin the expectation to what the layers give (when the layers are right and the note is stale)."""
-    actual = context.finding.hint.get("actual")
+    actual = context.finding.facts.get("actual")
     if actual is not None:
         yield [Fix(f"expect {actual:,} (what the layers give)" if isinstance(actual, int)
                    else f"expect {actual} (what the layers give)",

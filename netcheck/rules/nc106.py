@@ -26,5 +26,17 @@ Passes:
 
 from __future__ import annotations
 
+from netcheck.rules.words import Facts
+
 CODE = "NC106"
 NAME = "out-of-range"
+SEVERITY = "error"
+
+
+def message(facts: Facts) -> str:
+    """Which size or field left the range netcheck computes in."""
+    if facts["case"] == "size":
+        what = f"the output {facts['shape']} has a size over {facts['limit']:,} (2³¹ − 1)"
+    else:
+        what = "the receptive field or jump leaves the range 10⁻¹⁸…10¹⁸ input pixels"
+    return f"{what}: no framework computes this network"

@@ -28,8 +28,26 @@ Passes:
 from __future__ import annotations
 
 from netcheck.rules.geometry import window_candidates as candidates
+from netcheck.rules.words import Facts, line_of, statement
 
 CODE = "NC201"
 NAME = "rounded"
+SEVERITY = "warning"
 
-__all__ = ["CODE", "NAME", "candidates"]
+
+def message(facts: Facts) -> str:
+    """The arithmetic, what it was rounded to, and which rows or columns that drops or invents."""
+    if facts["case"] == "up":
+        return (f"{statement(facts)} rounded up to {facts['rounded']}: the last window reaches "
+                f"{line_of(facts, facts['extra'])} past the padded input")
+    edge = " (under ceil, a last window starting in the padding is dropped)" if facts["rounding"] == "ceil" else ""
+    count = facts["unread"]
+    verb = "is" if count == 1 else "are"
+    if facts["padding"] == 0:
+        unread = f"{line_of(facts, count, 'input ')} {verb} never read"
+    else:
+        unread = f"{line_of(facts, count)} of the padded input {verb} never read"
+    return f"{statement(facts)} rounded down to {facts['rounded']}{edge}: the last {unread}"
+
+
+__all__ = ["CODE", "NAME", "SEVERITY", "candidates", "message"]

@@ -23,5 +23,14 @@ Passes:
 
 from __future__ import annotations
 
+from netcheck.rules.words import Facts
+
 CODE = "NC202"
 NAME = "padding-only-windows"
+SEVERITY = "warning"
+
+
+def message(facts: Facts) -> str:
+    """``width: padding 3 ≥ the kernel's span 3: the outermost windows see only padding``."""
+    return (f"{facts['axis']}: padding {facts['padding']} ≥ the kernel's span {facts['kernel_eff']}: "
+            "the outermost windows see only padding")

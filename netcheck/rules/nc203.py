@@ -24,5 +24,15 @@ Passes:
 
 from __future__ import annotations
 
+from netcheck.rules.words import Facts, line_of
+
 CODE = "NC203"
 NAME = "skipped-pixels"
+SEVERITY = "warning"
+
+
+def message(facts: Facts) -> str:
+    """``width: stride 3 > the kernel's span 2: 1 input column between windows is never read``."""
+    skipped = facts["skipped"]
+    return (f"{facts['axis']}: stride {facts['stride']} > the kernel's span {facts['kernel_eff']}: "
+            f"{line_of(facts, skipped, 'input ')} between windows {'is' if skipped == 1 else 'are'} never read")

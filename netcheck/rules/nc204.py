@@ -25,5 +25,26 @@ Passes:
 
 from __future__ import annotations
 
+from netcheck.rules.words import SIDES, Facts, line_of
+
 CODE = "NC204"
 NAME = "same-padding"
+SEVERITY = "warning"
+
+
+def message(facts: Facts) -> str:
+    """How ``same`` padding splits unevenly, or cannot give the size it promises."""
+    axis, size, stride, case = facts["axis"], facts["size"], facts["stride"], facts["case"]
+    before, after = SIDES[axis]
+    if case == "same":
+        total, out = facts["total"], facts["out"]
+        return (f"{axis}: padding same needs {line_of(facts, total)} of padding for ceil({size}/{stride}) = {out}, "
+                f"split {total // 2} {before} and {total - total // 2} {after}: not symmetric "
+                "(PyTorch's symmetric padding cannot reproduce it)")
+    if case == "transposed-short":
+        return (f"{axis}: padding same cannot give {size}·{stride} = {size * stride}: the kernel spans only "
+                f"{facts['kernel_eff']} < stride {stride}, so the output is ({size} − 1)·{stride} + "
+                f"{facts['kernel_eff']} + {facts['output_padding']} = {facts['out']}, as ONNX computes it")
+    total = facts["total"]
+    return (f"{axis}: padding same removes {line_of(facts, total)} to give {size}·{stride} = {size * stride}, "
+            f"{total // 2} {before} and {total - total // 2} {after}: not symmetric")

@@ -26,5 +26,14 @@ Passes:
 
 from __future__ import annotations
 
+from netcheck.rules.words import Facts
+
 CODE = "NC205"
 NAME = "unused-output"
+SEVERITY = "warning"
+
+
+def message(facts: Facts) -> str:
+    """Which output nobody reads, and what the network's output is instead."""
+    return (f"the output of {facts['name']} is never read: no layer lists it in inputs and it is not the last "
+            f"layer (the network's output is {facts['output']})")

@@ -24,5 +24,17 @@ Passes:
 
 from __future__ import annotations
 
+from netcheck.rules.words import Facts
+
 CODE = "NC301"
 NAME = "pytorch-refuses"
+SEVERITY = "warning"
+
+
+def message(facts: Facts) -> str:
+    """What PyTorch refuses: pool padding over half the kernel, or output_padding too large."""
+    axis = facts["axis"]
+    if facts["case"] == "pool-padding":
+        return f"{axis}: PyTorch refuses pool padding {facts['padding']} > half the kernel {facts['kernel']}/2"
+    return (f"{axis}: PyTorch refuses output_padding {facts['output_padding']}: it must be smaller than the stride "
+            f"({facts['stride']}) or the dilation ({facts['dilation']})")
