@@ -25,12 +25,14 @@ if TYPE_CHECKING:
 
 def check_path(path: str, options: Options = Options()) -> FileReport:
     """Check the file at ``path``."""
-    return _funnel(path, lambda: check_document(source.read_file(path, options.limits), path, options))
+    return _funnel(path, lambda: check_document(source.read_file(path, options.limits, options.extents), path,
+                                                options))
 
 
 def check_text(text: str, path: str = "<text>", options: Options = Options()) -> FileReport:
     """Check YAML ``text`` as if it were the file at ``path``."""
-    return _funnel(path, lambda: check_document(source.parse(text, options.limits), path, options))
+    return _funnel(path, lambda: check_document(source.parse(text, options.limits, options.extents), path,
+                                                options))
 
 
 def check_document(document: Document, path: str, options: Options = Options()) -> FileReport:
@@ -50,6 +52,8 @@ def check_document(document: Document, path: str, options: Options = Options()) 
             report = check_network(network, options, path, document.data)
             violations.extend(report.violations)
     report.violations = _select(_named(violations, document), options)
+    if options.extents and report.violations:
+        report.source = document
     return report
 
 

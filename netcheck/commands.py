@@ -11,7 +11,7 @@ import io
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from netcheck import options
@@ -103,7 +103,7 @@ def run(command: str, values: dict[str, Any], out: TextIO | None) -> Outcome:
 
 def validate(paths: list[str], fmt: str, options: Options, fail_on: str = "error", color: bool = False) -> Outcome:
     """Check every file named (directories walked) and render the chosen format."""
-    from netcheck.report import FORMATS, Settings, renderer, resolve
+    from netcheck.report import FORMATS, Settings, needs_extents, renderer, resolve
 
     if resolve(fmt) not in FORMATS:
         return Outcome("", USAGE, f"unknown format {fmt!r}; choose from {', '.join(['auto', *FORMATS])}")
@@ -113,6 +113,8 @@ def validate(paths: list[str], fmt: str, options: Options, fail_on: str = "error
         files = expand(paths)
     except UsageError as error:
         return Outcome("", USAGE, f"netcheck: {error}")
+    if needs_extents(fmt):
+        options = replace(options, extents=True)
     reports = [check_path(path, options) for path in files]
     return Outcome(renderer(fmt)(reports, Settings(color=color)), exit_status(reports, fail_on))
 

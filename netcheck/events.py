@@ -13,6 +13,9 @@ it can refuse hostile input while it reads, before anything is built:
   by a merge (``<<``) may be overridden, as YAML intends.
 
 Positions are 1-based ``(line, column)`` pairs taken from libyaml's marks.
+Asked for (``extents=True``), the same walk also records every node's extent
+(``Extents``: where it starts and ends, flow or block, the closing bracket),
+which SARIF regions and text fixes need; the data path does not pay for it.
 A leaf apart from the violation record.
 """
 
@@ -52,13 +55,100 @@ _FALSES = frozenset({"false", "False", "FALSE"})
 
 
 @dataclass(slots=True)
+class Node:
+    """A YAML node as the parser saw it (0-based marks, aliases not expanded): kind, extent, children."""
+
+    kind: str  # "scalar", "alias", "mapping" or "sequence"
+    start: Position
+    end: Position
+    flow: bool = False
+    value: str | None = None  # a scalar's text, as a mapping key
+    keys: dict[str, tuple[Node, Node]] = field(default_factory=dict)  # a mapping's (one shared empty for leaves)
+    items: list[Node] = field(default_factory=list)  # a sequence's (one shared empty for leaves)
+    close: Position | None = None  # a flow collection's closing bracket
+    last: Position = (0, 0)  # where its last token ends (a block collection ends at the next token)
+
+
+class Extents:
+    """The extent of every node of one document, recorded while the builder walks its events.
+
+    ``root`` is the document's node; ``starts`` maps a 0-based start to the node
+    that starts there (a key: the key and its value).
+    """
+
+    def __init__(self) -> None:
+        """Nothing recorded yet."""
+        self.stack: list[tuple[Node, list[Node]]] = []  # a collection and, for a mapping, its pending key
+        self.starts: dict[Position, tuple[Node, Node | None]] = {}
+        self.roots: list[Node] = []
+        self.last: Position = (0, 0)
+
+    @property
+    def root(self) -> Node | None:
+        """The document's node (None unless exactly one was read)."""
+        return self.roots[0] if len(self.roots) == 1 else None
+
+    def leaf(self, event: Any, kind: str) -> None:
+        """A scalar or an alias."""
+        start, end = _mark(event.start_mark), _mark(event.end_mark)
+        node = Node(kind, start, end, False, event.value if kind == "scalar" else None, _NO_KEYS, _NO_ITEMS, None, end)
+        self.last = end
+        self.starts.setdefault(start, (node, None))
+        self._attach(node)
+
+    def open(self, event: Any, kind: str) -> None:
+        """A mapping or sequence starts."""
+        start = _mark(event.start_mark)
+        node = Node(kind, start, _mark(event.end_mark), flow=bool(event.flow_style))
+        self.starts.setdefault(start, (node, None))
+        self.stack.append((node, []))
+
+    def close(self, event: Any) -> None:
+        """The innermost open collection ends."""
+        node, _ = self.stack.pop()
+        node.end = _mark(event.end_mark)
+        if node.flow:
+            node.close, self.last = _mark(event.start_mark), node.end
+        node.last = self.last
+        self._attach(node)
+
+    def _attach(self, node: Node) -> None:
+        if not self.stack:
+            self.roots.append(node)
+            return
+        parent, pending = self.stack[-1]
+        if parent.kind == "sequence":
+            parent.items.append(node)
+        elif not pending:
+            pending.append(node)
+        else:
+            key = pending.pop()
+            if key.value is not None:
+                parent.keys[key.value] = (key, node)
+            self.starts[key.start] = (key, node)
+
+
+def _mark(mark: Any) -> Position:
+    return (mark.line, mark.column)
+
+
+_NO_KEYS: dict[str, tuple[Node, Node]] = {}
+_NO_ITEMS: list[Node] = []
+
+
+@dataclass(slots=True)
 class Locator:
-    """Where each mapping key and list item of a loaded document stands in the file."""
+    """Where each mapping key and list item of a loaded document stands in the file.
+
+    ``extents`` holds every node's extent when the document was read with
+    ``extents=True`` (else None).
+    """
 
     root: Any = None
     key_positions: dict[int, dict[str, Position]] = field(default_factory=dict)
     item_positions: dict[int, list[Position]] = field(default_factory=dict)
     node_positions: dict[int, Position] = field(default_factory=dict)
+    extents: Extents | None = None
 
     def find(self, path: DocPath) -> Position:
         """The position of the deepest part of ``path`` that exists, (1, 1) at worst.
@@ -123,9 +213,10 @@ _SKIP = object()
 class Builder:
     """Turns libyaml events into plain data, counting, bounding and locating as it goes."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, extents: bool = False) -> None:
         self.limits = limits
-        self.locator = Locator()
+        self.locator = Locator(extents=Extents() if extents else None)
+        self.extents = self.locator.extents
         self.violations: list[Violation] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
@@ -169,6 +260,8 @@ class Builder:
 
     def scalar(self, event: Any) -> None:
         self.count(1, event)
+        if self.extents is not None:
+            self.extents.leaf(event, "scalar")
         value = self.resolve(event)
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1)
@@ -181,13 +274,19 @@ class Builder:
             raise SourceError(f"alias *{event.anchor} has no anchor &{event.anchor} before it", _position(event))
         value, size = self.anchors[event.anchor]
         self.count(size, event)
+        if self.extents is not None:
+            self.extents.leaf(event, "alias")
         self.attach(value, size, None, event)
 
     def start_mapping(self, event: Any) -> None:
         self.open_collection(event, {}, _MAP_TAGS, {})
+        if self.extents is not None:
+            self.extents.open(event, "mapping")
 
     def start_sequence(self, event: Any) -> None:
         self.open_collection(event, [], _SEQ_TAGS, [])
+        if self.extents is not None:
+            self.extents.open(event, "sequence")
 
     def open_collection(self, event: Any, value: Any, tags: set[str | None], positions: Any) -> None:
         if event.tag not in tags:
@@ -204,6 +303,8 @@ class Builder:
                                  is_list=isinstance(value, list)))
 
     def end_collection(self, event: Any) -> None:
+        if self.extents is not None:
+            self.extents.close(event)
         frame = self.stack.pop()
         start = frame.position
         if not frame.is_list and frame.positions:

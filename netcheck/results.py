@@ -161,12 +161,17 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """What to report: codes to ignore or select (by prefix), limits, whether to compute fixes."""
+    """What to report: codes to ignore or select (by prefix), limits, whether to compute fixes.
+
+    ``extents``: keep each file's document, with the extent of every node, in
+    its report (``FileReport.source``), for reporters that need the text.
+    """
 
     ignore: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
     limits: Limits = Limits()
     fixes: bool = True
+    extents: bool = False
 
     def wants(self, code: str) -> bool:
         """True when ``code`` is selected (or nothing is) and not ignored."""
@@ -192,6 +197,7 @@ class FileReport:
     checked: Any = None
     input_shape: Shape | None = None
     build_network: Callable[[Any], Any] | None = None
+    source: Any = None  # the ``netcheck.source.Document`` read, when ``Options.extents`` asked for it
 
     @property
     def network(self) -> Any:

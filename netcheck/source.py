@@ -26,11 +26,12 @@ __all__ = [
 
 @dataclass(slots=True)
 class Document:
-    """A file's plain data, its locator, and what went wrong reading it."""
+    """A file's plain data, its locator, what went wrong reading it, and its text."""
 
     data: Any
     locator: Locator
     violations: list[Violation]
+    text: str = ""
 
     @property
     def readable(self) -> bool:
@@ -38,14 +39,17 @@ class Document:
         return not any(v.code == "NC001" for v in self.violations)
 
 
-def read_file(path: str, limits: Limits = Limits()) -> Document:
-    """Read and parse the file at ``path``; every failure becomes a located violation."""
+def read_file(path: str, limits: Limits = Limits(), extents: bool = False) -> Document:
+    """Read and parse the file at ``path``; every failure becomes a located violation.
+
+    ``extents`` also records every node's extent in the locator (see ``parse``).
+    """
     try:
         raw = read_bytes(path, limits.max_bytes)
         text = decode(raw)
     except SourceError as error:
         return _failed(error)
-    return parse(text, limits)
+    return parse(text, limits, extents)
 
 
 READ_CHUNK = 1 << 20
@@ -122,9 +126,13 @@ def decode(raw: bytes) -> str:
         raise SourceError(f"not UTF-8: byte 0x{bad} cannot be decoded ({error.reason})", (line, column)) from None
 
 
-def parse(text: str, limits: Limits = Limits()) -> Document:
-    """Parse YAML text into plain data with positions; failures become NC001 violations."""
-    builder = Builder(limits)
+def parse(text: str, limits: Limits = Limits(), extents: bool = False) -> Document:
+    """Parse YAML text into plain data with positions; failures become NC001 violations.
+
+    With ``extents``, the same walk records every node's extent in ``locator.extents``
+    (what SARIF regions and text fixes need); the document keeps its text either way.
+    """
+    builder = Builder(limits, extents)
     try:
         builder.run(text)
     except SourceError as error:
@@ -137,7 +145,7 @@ def parse(text: str, limits: Limits = Limits()) -> Document:
         return _failed(SourceError(f"invalid YAML: {type(error).__name__}"), builder.violations)
     locator = builder.locator
     locator.root = builder.result
-    return Document(builder.result, locator, builder.violations)
+    return Document(builder.result, locator, builder.violations, text)
 
 
 def _yaml_problem(error: yaml.MarkedYAMLError) -> SourceError:

@@ -24,9 +24,10 @@ from netcheck import commands, rules
 from netcheck.checker import check_path, check_text
 from netcheck.fixing import apply
 from netcheck.report import Settings
-from netcheck.report.sarif import SourceTree, document, help_markdown, render, sarif_fix
+from netcheck.report.sarif import document, help_markdown, render, sarif_fix
 from netcheck.results import Edit, FileReport, Fix, Options, Violation
 from netcheck.source import parse
+from netcheck.textedit import SourceTree
 from tests.conftest import BROKEN, ROOT, SPECS, run_cli
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -187,6 +188,34 @@ def test_several_violations_each_at_its_line(tmp_path: Path, sarif_validator: An
                        "NC203": "stride: 3", "NC105": "params: 10"}
     for result in results:
         assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "several.yaml"
+
+
+def test_the_yaml_is_walked_once_the_report_keeps_the_document(tmp_path: Path) -> None:
+    """With extents asked for, regions and text fixes come from the checker's walk: the file is not read again."""
+    path = tmp_path / "several.yaml"
+    path.write_text(SEVERAL, encoding="utf-8")
+    kept = check_path(str(path), Options(extents=True))
+    assert kept.source is not None and kept.source.locator.extents is not None
+    reread = document([check_path(str(path))], tmp_path)
+    path.unlink()
+    from_walk = document([kept], tmp_path)
+    assert from_walk == reread
+    assert any("fixes" in result for result in from_walk["runs"][0]["results"])
+    assert all("endColumn" in result["locations"][0]["physicalLocation"]["region"]
+               for result in from_walk["runs"][0]["results"])
+
+
+def test_extents_are_recorded_only_when_asked() -> None:
+    assert parse(SEVERAL).locator.extents is None
+    assert check_text(SEVERAL).source is None
+    tree = parse(SEVERAL, extents=True).locator.extents
+    assert tree is not None and tree.root is not None and tree.root.kind == "mapping"
+
+
+def test_validate_sarif_keeps_the_documents() -> None:
+    from netcheck.report import needs_extents
+
+    assert needs_extents("sarif") and not needs_extents("text") and not needs_extents("json")
 
 
 @pytest.mark.parametrize("path", BROKEN_FILES, ids=lambda path: path.name)

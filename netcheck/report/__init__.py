@@ -1,7 +1,9 @@
 """Reporters, one module per format, found by name in a small registry.
 
-Each module defines ``render(reports, settings) -> str``. Modules are imported
-only when their format is asked for, so the text path never pays for SARIF.
+Each module defines ``render(reports, settings) -> str``, and
+``NEEDS_EXTENTS = True`` when it reads the files' text (the checker then keeps
+each document with its node extents). Modules are imported only when their
+format is asked for, so the text path never pays for SARIF.
 """
 
 from __future__ import annotations
@@ -43,3 +45,8 @@ def renderer(name: str) -> Renderer:
     module = importlib.import_module(FORMATS[resolve(name)])
     render: Renderer = module.render
     return render
+
+
+def needs_extents(name: str) -> bool:
+    """True when format ``name`` reads the files' text and node extents (KeyError for no such format)."""
+    return bool(getattr(importlib.import_module(FORMATS[resolve(name)]), "NEEDS_EXTENTS", False))

@@ -8,31 +8,29 @@ directory (``uriBaseId`` ``%SRCROOT%``, itself given as an absolute URI), or
 absolute ``file:`` URIs for files outside it. Columns count Unicode code
 points, as netcheck's do (``columnKind``).
 
-Regions end where the source says: the file is read again, its YAML events give
-the extent of the key (and of a one-line value) a violation points at. A fix
-becomes a SARIF ``fix`` when its edits can be written as text edits — a value
-replaced, or a key added to a mapping — and only after the edited text has been
-parsed again and found to hold exactly the data the fix describes; other fixes
-(list insertions, values that cannot be located) are only named in the message.
-A violation without a position (line 0) has no region.
+Regions end where the source says: the extents the reader recorded on its one
+walk of the YAML (the checker keeps the document when this format asks for it)
+give the extent of the key (and of a one-line value) a violation points at. A
+fix becomes a SARIF ``fix`` when ``netcheck.textedit`` can write its edits as
+text edits — a value replaced, or a key added to a mapping — verified by
+parsing the edited text again; other fixes (list insertions, values that
+cannot be located) are only named in the message. A violation without a
+position (line 0) has no region.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import yaml
-
 from netcheck import source
 from netcheck.report import Settings
-from netcheck.results import Edit, FileReport, Fix, Violation
+from netcheck.results import FileReport, Fix, Violation
+from netcheck.textedit import SourceTree
 
 if TYPE_CHECKING:
     from netcheck.rules import Rule
@@ -42,10 +40,8 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 SRCROOT = "%SRCROOT%"
 #: Files longer than this (in characters) get no end columns and no text fixes.
 MAX_TEXT = 1_000_000
-#: Characters of YAML parsed again, per file, to verify text fixes; past it, fixes stay in the message.
-VERIFY_BUDGET = 20_000_000
-
-Position = tuple[int, int]  # 0-based line and column, as libyaml marks them
+#: The checker keeps each file's document, with its node extents, for this format.
+NEEDS_EXTENTS = True
 _GROUPS = {"NC0": "file", "NC1": "geometry", "NC2": "geometry", "NC3": "framework"}
 
 
@@ -133,9 +129,7 @@ def file_results(report: FileReport, index: dict[str, int], base: Path) -> list[
     if not report.violations:
         return []
     location = artifact_location(report.path, base)
-    readable = not any(violation.code == "NC001" for violation in report.violations)
-    text = _source_text(report.path) if readable else None
-    tree = SourceTree.of(text) if text is not None else None
+    tree = _tree(report)
     return [result_entry(violation, location, index, tree) for violation in report.violations]
 
 
@@ -199,13 +193,19 @@ def _directory_uri(directory: Path) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-def _source_text(path: str) -> str | None:
-    """The file's text as netcheck read it, or None when it cannot be read (again)."""
-    try:
-        text = source.decode(source.read_bytes(path, MAX_TEXT * 4))
-    except (source.SourceError, OSError, ValueError):
+def _tree(report: FileReport) -> SourceTree | None:
+    """The file's node extents: the checker's document, else (a report made without one) the file read once."""
+    if any(violation.code == "NC001" for violation in report.violations):
         return None
-    return text if len(text) <= MAX_TEXT else None
+    document = report.source
+    if document is None:
+        try:
+            document = source.parse(source.decode(source.read_bytes(report.path, MAX_TEXT * 4)), extents=True)
+        except (source.SourceError, OSError, ValueError):
+            return None
+    if len(document.text) > MAX_TEXT:
+        return None
+    return SourceTree.of_document(document)
 
 
 def sarif_fix(fix: Fix, location: dict[str, Any], tree: SourceTree) -> dict[str, Any] | None:
@@ -214,251 +214,13 @@ def sarif_fix(fix: Fix, location: dict[str, Any], tree: SourceTree) -> dict[str,
     if edits is None:
         return None
     replacements = [
-        {"deletedRegion": tree.region(edit.start, edit.end), "insertedContent": {"text": edit.text}}
+        {"deletedRegion": _region(edit.start, edit.end), "insertedContent": {"text": edit.text}}
         for edit in edits
     ]
     return {"description": {"text": fix.message},
             "artifactChanges": [{"artifactLocation": dict(location), "replacements": replacements}]}
 
 
-@dataclass(slots=True)
-class Node:
-    """A YAML node as the parser saw it: its kind, extent and children."""
-
-    kind: str  # "scalar", "alias", "mapping" or "sequence"
-    start: Position
-    end: Position
-    flow: bool = False
-    value: str | None = None  # a scalar's text, as a mapping key
-    keys: dict[str, tuple[Node, Node]] = field(default_factory=dict)
-    items: list[Node] = field(default_factory=list)
-    close: Position | None = None  # a flow collection's closing bracket
-    last: Position = (0, 0)  # where its last token ends (a block collection ends at the next token)
-
-
-@dataclass(frozen=True, slots=True)
-class TextEdit:
-    """Replace the text from ``start`` to ``end`` (0-based line, column) with ``text``."""
-
-    start: Position
-    end: Position
-    text: str
-
-
-class SourceTree:
-    """A spec's text with the extent of every node, to turn positions into regions and fixes into edits."""
-
-    def __init__(self, text: str, root: Node, starts: dict[Position, tuple[Node, Node | None]]) -> None:
-        """Keep the text, its parsed tree, and what starts at each position (a key and its value)."""
-        self.text = text
-        self.root = root
-        self.starts = starts
-        self.line_starts = [0] + [match.end() for match in re.finditer(r"\r\n|\r|\n", text)]
-        self.newline = "\r\n" if "\r\n" in text else "\n"
-        self.budget = VERIFY_BUDGET
-        self._before: source.Document | None = None
-
-    @classmethod
-    def of(cls, text: str) -> SourceTree | None:
-        """Parse ``text`` into a tree; None if it is not plain YAML a SARIF consumer would count alike."""
-        if re.search("[\x85\u2028\u2029]", text):
-            return None  # line breaks to YAML 1.1, not to SARIF: lines would be numbered differently
-        try:
-            return _build(text)
-        except Exception:  # YAML errors and anything else: no tree, plain results
-            return None
-
-    def end_of(self, line: int, column: int) -> int | None:
-        """The 1-based end column of the key (and one-line value) or node that starts at ``line:column``."""
-        found = self.starts.get((line - 1, column - 1))
-        if found is None:
-            return None
-        node, value = found
-        end = node.end
-        if value is not None and (value.kind in ("scalar", "alias") or value.flow) and value.end[0] == node.start[0]:
-            end = value.end
-        if end[0] != node.start[0]:
-            return None
-        return end[1] + 1
-
-    def region(self, start: Position, end: Position) -> dict[str, int]:
-        """A SARIF region (1-based, end column exclusive) from 0-based positions."""
-        return {"startLine": start[0] + 1, "startColumn": start[1] + 1, "endLine": end[0] + 1,
-                "endColumn": end[1] + 1}
-
-    def text_edits(self, edits: tuple[Edit, ...]) -> list[TextEdit] | None:
-        """Text edits that do exactly what ``edits`` do to the data, or None (checked by parsing again)."""
-        if not edits or any(edit.insert for edit in edits):
-            return None
-        planned = [self._plan(edit) for edit in edits]
-        if any(plan is None for plan in planned):
-            return None
-        text_edits = [plan for plan in planned if plan is not None]
-        return text_edits if self._verified(text_edits, edits) else None
-
-    def _plan(self, edit: Edit) -> TextEdit | None:
-        node: Node | None = self.root
-        for part in edit.path[:-1]:
-            node = _child(node, part)
-        last = edit.path[-1] if edit.path else None
-        rendered = render_value(edit.value)
-        if node is None or last is None or rendered is None:
-            return None
-        target = _child(node, last)
-        if target is not None:
-            if target.kind in ("mapping", "sequence") and not target.flow:
-                return None
-            return TextEdit(target.start, target.end, rendered)
-        if node.kind != "mapping" or not isinstance(last, str) or render_value(last) != last:
-            return None
-        return self._add_key(node, last, rendered)
-
-    def _add_key(self, mapping: Node, key: str, rendered: str) -> TextEdit | None:
-        entry = f"{key}: {rendered}"
-        if mapping.flow:
-            if mapping.close is None:
-                return None
-            text = f", {entry}" if mapping.keys else entry
-            return TextEdit(mapping.close, mapping.close, text)
-        if not mapping.keys:
-            return None
-        indent = min(key_node.start[1] for key_node, _ in mapping.keys.values())
-        line = mapping.last[0]
-        if line + 1 < len(self.line_starts):
-            line_end = self.line_starts[line + 1] - self.line_starts[line]
-            line_text = self.text[self.line_starts[line]:self.line_starts[line + 1]]
-            line_end -= len(line_text) - len(line_text.rstrip("\r\n"))
-        else:
-            line_end = len(self.text) - self.line_starts[line]
-        return TextEdit((line, line_end), (line, line_end), f"{self.newline}{' ' * indent}{entry}")
-
-    def _offset(self, position: Position) -> int:
-        return self.line_starts[position[0]] + position[1]
-
-    def _verified(self, text_edits: list[TextEdit], edits: tuple[Edit, ...]) -> bool:
-        from netcheck.fixing import apply
-
-        spans = sorted((self._offset(edit.start), self._offset(edit.end), edit.text) for edit in text_edits)
-        if any(spans[i][1] > spans[i + 1][0] for i in range(len(spans) - 1)):
-            return False
-        if self.budget < len(self.text):
-            return False
-        self.budget -= len(self.text)
-        text = self.text
-        for start, end, new in reversed(spans):
-            text = text[:start] + new + text[end:]
-        before = self._before = self._before or source.parse(self.text)
-        after = source.parse(text)
-        if not after.readable or {v.code for v in after.violations} - {v.code for v in before.violations}:
-            return False
-        return same(after.data, apply(before.data, edits))
-
-
-def _child(node: Node | None, part: Any) -> Node | None:
-    if node is None:
-        return None
-    if node.kind == "mapping" and isinstance(part, str) and part in node.keys:
-        return node.keys[part][1]
-    if node.kind == "sequence" and isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(node.items):
-        return node.items[part]
-    return None
-
-
-def _build(text: str) -> SourceTree:
-    """Walk the parser's events (no values are constructed, aliases are not expanded)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    stack: list[tuple[Node, list[Node]]] = []  # a collection and, for a mapping, its pending key
-    starts: dict[Position, tuple[Node, Node | None]] = {}
-    roots: list[Node] = []
-    last: Position = (0, 0)
-
-    def attach(node: Node) -> None:
-        if not stack:
-            roots.append(node)
-            return
-        parent, pending = stack[-1]
-        if parent.kind == "sequence":
-            parent.items.append(node)
-        elif not pending:
-            pending.append(node)
-        else:
-            key = pending.pop()
-            if key.value is not None:
-                parent.keys[key.value] = (key, node)
-            starts[key.start] = (key, node)
-
-    for event in yaml.parse(text, Loader=loader):
-        start, end = _mark(event.start_mark), _mark(event.end_mark)
-        if isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
-            value = event.value if isinstance(event, yaml.ScalarEvent) else None
-            node = Node("alias" if isinstance(event, yaml.AliasEvent) else "scalar", start, end, value=value, last=end)
-            last = end
-            starts.setdefault(start, (node, None))
-            attach(node)
-        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            kind = "mapping" if isinstance(event, yaml.MappingStartEvent) else "sequence"
-            node = Node(kind, start, end, flow=bool(event.flow_style))
-            starts.setdefault(start, (node, None))
-            stack.append((node, []))
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            node, _ = stack.pop()
-            node.end = end
-            if node.flow:
-                node.close, last = start, end
-            node.last = last
-            attach(node)
-    if len(roots) != 1:
-        raise ValueError("not one document")
-    return SourceTree(text, roots[0], starts)
-
-
-def _mark(mark: Any) -> Position:
-    return (mark.line, mark.column)
-
-
-_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.×-]*\Z")
-
-
-def render_value(value: Any) -> str | None:
-    """``value`` as YAML text that works in block and flow context alike; None if it has no such form."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        return value if _is_plain(value) else json.dumps(value, ensure_ascii=True)
-    if isinstance(value, dict):
-        parts = [(render_value(key) if isinstance(key, str) else None, render_value(item))
-                 for key, item in value.items()]
-        if any(key is None or item is None for key, item in parts):
-            return None
-        return "{" + ", ".join(f"{key}: {item}" for key, item in parts) + "}"
-    if isinstance(value, (list, tuple)):
-        items = [render_value(item) for item in value]
-        if any(item is None for item in items):
-            return None
-        return "[" + ", ".join(str(item) for item in items) + "]"
-    return None
-
-
-def _is_plain(text: str) -> bool:
-    """True when ``text`` written unquoted reads back as the same string."""
-    if not _PLAIN.match(text):
-        return False
-    parsed = source.parse(text)
-    return not parsed.violations and parsed.data == text and isinstance(parsed.data, str)
-
-
-def same(left: Any, right: Any) -> bool:
-    """Equal data with equal types all the way down (``True`` is not ``1``, ``1.0`` is not ``1``)."""
-    if type(left) is not type(right):
-        return False
-    if isinstance(left, dict):
-        return left.keys() == right.keys() and all(same(left[key], right[key]) for key in left)
-    if isinstance(left, list):
-        return len(left) == len(right) and all(same(a, b) for a, b in zip(left, right))
-    return bool(left == right)
+def _region(start: tuple[int, int], end: tuple[int, int]) -> dict[str, int]:
+    """A SARIF region (1-based, end column exclusive) from 0-based positions."""
+    return {"startLine": start[0] + 1, "startColumn": start[1] + 1, "endLine": end[0] + 1, "endColumn": end[1] + 1}
