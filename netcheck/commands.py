@@ -20,8 +20,6 @@ from netcheck.files import UsageError, expand
 from netcheck.results import FileReport, Options
 
 OK, FAILED, USAGE = 0, 1, 2
-#: What ``summary --format`` renders: the table (text) or the JSON report.
-SUMMARY_FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +101,10 @@ def run(command: str, values: dict[str, Any], out: TextIO | None) -> Outcome:
 
 def validate(paths: list[str], fmt: str, options: Options, fail_on: str = "error", color: bool = False) -> Outcome:
     """Check every file named (directories walked) and render the chosen format."""
-    from netcheck.report import FORMATS, Settings, needs_extents, renderer, resolve
+    from netcheck.report import Settings, needs_extents, renderer, unknown
 
-    if resolve(fmt) not in FORMATS:
-        return Outcome("", USAGE, f"unknown format {fmt!r}; choose from {', '.join(['auto', *FORMATS])}")
+    if unknown(fmt):
+        return Outcome("", USAGE, str(unknown(fmt)))
     if fail_on not in ("error", "warning"):
         return Outcome("", USAGE, f"--fail-on takes error or warning, not {fail_on!r}")
     try:
@@ -121,29 +119,17 @@ def validate(paths: list[str], fmt: str, options: Options, fail_on: str = "error
 
 def summary(path: str, fmt: str, options: Options, color: bool = False) -> Outcome:
     """The per-layer table of one file, then its violations."""
-    from netcheck.report import Settings, renderer
-    from netcheck.report.table import render_summary
-    from netcheck.report.text import tally, violation_lines
+    from netcheck.report import SUMMARY_FORMATS, Settings, renderer, unknown
 
-    chosen = "text" if fmt == "auto" else fmt
-    if chosen not in SUMMARY_FORMATS:
-        return Outcome("", USAGE, f"unknown format {fmt!r} for summary; choose from "
-                                  f"{', '.join(['auto', *SUMMARY_FORMATS])}")
+    problem = unknown(fmt, SUMMARY_FORMATS, "summary")
+    if problem:
+        return Outcome("", USAGE, problem)
     try:
         files = expand([path])
     except UsageError as error:
         return Outcome("", USAGE, f"netcheck: {error}")
     reports = [check_path(file, options) for file in files]
-    if chosen == "json":
-        return Outcome(renderer("json")(reports, Settings()), exit_status(reports, "error"))
-    parts = []
-    for report in reports:
-        if report.rows:
-            parts.append(render_summary(report))
-        parts.extend(line + "\n" for violation in report.violations
-                     for line in violation_lines(report.path, violation, color))
-    parts.append(tally(reports) + "\n")
-    return Outcome("".join(parts), exit_status(reports, "error"))
+    return Outcome(renderer(fmt, SUMMARY_FORMATS)(reports, Settings(color=color)), exit_status(reports, "error"))
 
 
 def explain(code: str) -> Outcome:

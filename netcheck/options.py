@@ -15,7 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TextIO
 
-from netcheck.results import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, Limits, Options
+from netcheck.report import FORMATS, SUMMARY_FORMATS
+from netcheck.results import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_NODES,
+    PARSER_MAX_DEPTH,
+    Limits,
+    Options,
+)
 
 Kind = Literal["text", "count", "codes", "switch"]
 
@@ -37,8 +45,8 @@ class Option:
     off: str | None = None
 
 
-VALIDATE_FORMAT = Option("fmt", ("--format", "-f"), "text, json, sarif, github, or auto.", "auto")
-SUMMARY_FORMAT = Option("fmt", ("--format", "-f"), "text, json, or auto.", "text")
+VALIDATE_FORMAT = Option("fmt", ("--format", "-f"), f"{', '.join(FORMATS)}, or auto.", "auto")
+SUMMARY_FORMAT = Option("fmt", ("--format", "-f"), f"{', '.join(SUMMARY_FORMATS)}, or auto.", "text")
 IGNORE = Option("ignore", ("--ignore",), "Codes or prefixes to ignore (NC2, NC203).", kind="codes")
 SELECT = Option("select", ("--select",), "Only report these codes or prefixes.", kind="codes")
 FAIL_ON = Option("fail_on", ("--fail-on",), "error or warning.", "error")
@@ -46,7 +54,8 @@ COLOR = Option("color", ("--color",), "Colour (default: on a terminal, unless NO
                off="--no-color")
 MAX_BYTES = Option("max_bytes", ("--max-bytes",), "Largest file read, in bytes.", DEFAULT_MAX_BYTES, "count")
 MAX_NODES = Option("max_nodes", ("--max-nodes",), "Most YAML nodes, aliases expanded.", DEFAULT_MAX_NODES, "count")
-MAX_DEPTH = Option("max_depth", ("--max-depth",), "Deepest YAML nesting.", DEFAULT_MAX_DEPTH, "count")
+MAX_DEPTH = Option("max_depth", ("--max-depth",), f"Deepest YAML nesting (PyYAML 6.0.4 and later stop at "
+                   f"{PARSER_MAX_DEPTH:,} levels by themselves, whatever this says).", DEFAULT_MAX_DEPTH, "count")
 
 LIMITS = (MAX_BYTES, MAX_NODES, MAX_DEPTH)
 #: The options of each command that reads specs, in the order ``--help`` shows them.

@@ -73,6 +73,8 @@ Number = int | Fraction
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_NODES = 4_000_000
 DEFAULT_MAX_DEPTH = 100
+#: PyYAML 6.0.4 and later stop by themselves at this nesting depth, whatever ``--max-depth`` says.
+PARSER_MAX_DEPTH = 1000
 
 
 class Shape(NamedTuple):

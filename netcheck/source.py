@@ -16,7 +16,14 @@ from typing import Any, BinaryIO
 import yaml
 
 from netcheck.events import HUGE_INTEGER_DIGITS, Builder, Locator, Position, SourceError
-from netcheck.results import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, Limits, Violation
+from netcheck.results import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_NODES,
+    PARSER_MAX_DEPTH,
+    Limits,
+    Violation,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DEPTH", "DEFAULT_MAX_NODES", "HUGE_INTEGER_DIGITS", "Document", "Limits",
@@ -138,7 +145,7 @@ def parse(text: str, limits: Limits = Limits(), extents: bool = False) -> Docume
     except SourceError as error:
         return _failed(error, builder.violations)
     except yaml.MarkedYAMLError as error:
-        return _failed(_yaml_problem(error), builder.violations)
+        return _failed(_yaml_problem(error, limits), builder.violations)
     except yaml.reader.ReaderError as error:
         return _failed(_reader_problem(error, text), builder.violations)
     except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as error:
@@ -148,12 +155,25 @@ def parse(text: str, limits: Limits = Limits(), extents: bool = False) -> Docume
     return Document(builder.result, locator, builder.violations, text)
 
 
-def _yaml_problem(error: yaml.MarkedYAMLError) -> SourceError:
+def _yaml_problem(error: yaml.MarkedYAMLError, limits: Limits) -> SourceError:
+    if "maximum nesting depth" in (error.problem or "") + (error.context or ""):
+        return _too_deep(error, limits)
     opened = error.context_mark is not None and any(word in (error.context or "") for word in ("flow", "quoted"))
     mark = error.context_mark if opened else (error.problem_mark or error.context_mark)
     position = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     words = " ".join(part for part in (error.problem, error.context) if part)
     return SourceError(f"invalid YAML: {words or 'cannot parse'}", position)
+
+
+def _too_deep(error: yaml.MarkedYAMLError, limits: Limits) -> SourceError:
+    """The parser's own depth limit, reported as the depth limit it is (it scans ahead of netcheck's count)."""
+    mark = error.problem_mark or error.context_mark
+    position = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if limits.max_depth < PARSER_MAX_DEPTH:
+        return SourceError(f"nesting deeper than {limits.max_depth} levels (raise the limit with --max-depth)",
+                           position)
+    return SourceError(f"nesting deeper than {PARSER_MAX_DEPTH} levels, the YAML parser's own limit "
+                       f"(--max-depth {limits.max_depth:,} cannot raise it)", position)
 
 
 def _reader_problem(error: yaml.reader.ReaderError, text: str) -> SourceError:

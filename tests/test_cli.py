@@ -161,3 +161,36 @@ def test_the_quick_road_declines_what_typer_must_answer(args: tuple[str, ...]) -
     from netcheck import fastpath
 
     assert fastpath.parse(list(args)) is None
+
+
+def _parser_stops_deep_nesting() -> bool:
+    """True for PyYAML builds whose parser refuses nesting past ``PARSER_MAX_DEPTH`` by itself (6.0.4 on)."""
+    import yaml
+
+    from netcheck.results import PARSER_MAX_DEPTH
+
+    depth = PARSER_MAX_DEPTH + 5
+    try:
+        list(yaml.parse("[" * depth + "]" * depth, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("max_depth", [50, 5000])
+def test_the_parsers_own_depth_limit_is_reported_as_the_depth_limit(max_depth: int, tmp_path: Path) -> None:
+    from netcheck.results import PARSER_MAX_DEPTH
+
+    depth = PARSER_MAX_DEPTH + 500
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("name: d\ninput: 8x8x3\nlayers: []\nx-deep: " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
+    result = run_cli("validate", "--max-depth", str(max_depth), str(deep))
+    if max_depth < PARSER_MAX_DEPTH:
+        assert f"NC001 error: nesting deeper than {max_depth} levels (raise the limit with --max-depth)" \
+            in result.stdout
+    elif _parser_stops_deep_nesting():
+        assert f"NC001 error: nesting deeper than {PARSER_MAX_DEPTH} levels, the YAML parser's own limit " \
+            f"(--max-depth {max_depth:,} cannot raise it)" in result.stdout
+    else:
+        assert "nesting" not in result.stdout  # an older parser: --max-depth alone decides
+    assert "Traceback" not in result.stdout + result.stderr

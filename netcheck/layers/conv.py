@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from netcheck.layers.base import Field, Flow, Outcome, Problem, Rule, exact, merge_axes
 from netcheck.layers.sliding import padding_pair, slide_plane
+from netcheck.records import Record
 from netcheck.vocabulary import Shape, pair
-
-if TYPE_CHECKING:
-    from netcheck.spec import Conv2d, ConvTranspose2d
 
 
 def groups_problems(groups: int, depth: int, filters: int) -> list[Problem]:
@@ -18,7 +14,7 @@ def groups_problems(groups: int, depth: int, filters: int) -> list[Problem]:
             for what, value in (("input depth", depth), ("filters", filters)) if value % groups]
 
 
-def conv2d(layer: Conv2d, flows: list[Flow], rounding: str) -> Outcome:
+def conv2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """W_out = (W − F_eff + 2P)/S + 1 per axis, × K; F_w·F_h·(D/groups)·K (+K) parameters."""
     flow = flows[0]
     depth, filters, groups = flow.shape.depth, layer.filters, layer.groups
@@ -42,7 +38,7 @@ def conv2d(layer: Conv2d, flows: list[Flow], rounding: str) -> Outcome:
     )
 
 
-def conv_transpose2d(layer: ConvTranspose2d, flows: list[Flow], rounding: str) -> Outcome:
+def conv_transpose2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """(W − 1)·S − 2P + F_eff + output_padding per axis, × K; D·(K/groups)·F_w·F_h (+K) parameters."""
     flow = flows[0]
     shape, filters, groups = flow.shape, layer.filters, layer.groups

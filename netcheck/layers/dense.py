@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from netcheck.layers.base import Flow, Outcome, Problem, Rule
+from netcheck.records import Record
 from netcheck.vocabulary import Shape
 
-if TYPE_CHECKING:
-    from netcheck.spec import Dense
 
-
-def dense(layer: Dense, flows: list[Flow], rounding: str) -> Outcome:
+def dense(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """1 × 1 × units; N·units (+units) parameters and N·units MACs."""
     flow = flows[0]
     shape = flow.shape

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from netcheck.layers.base import Flow, Outcome, Rule
-
-if TYPE_CHECKING:
-    from netcheck.spec import BatchNorm2d
+from netcheck.records import Record
 
 
-def batchnorm2d(layer: BatchNorm2d, flows: list[Flow], rounding: str) -> Outcome:
+def batchnorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """Same shape; 2D trainable (scale, shift) if affine, 2D non-trainable (running mean, variance)."""
     depth = flows[0].shape.depth
     return Outcome(flows[0], 2 * depth if layer.affine else 0, non_trainable=2 * depth)
 
 
-def passthrough(layer: object, flows: list[Flow], rounding: str) -> Outcome:
+def passthrough(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """Same shape, no parameters."""
     return Outcome(flows[0])
 

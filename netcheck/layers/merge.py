@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from netcheck.layers.base import Field, Flow, Outcome, Problem, Rule
+from netcheck.records import Record
 from netcheck.vocabulary import Shape
-
-if TYPE_CHECKING:
-    from netcheck.spec import Add, Concat
 
 
 def _widest(fields: list[Field]) -> Field:
@@ -23,7 +19,7 @@ def _listed(names: list[str], shapes: list[Shape]) -> tuple[tuple[str, str], ...
     return tuple((name, str(shape)) for name, shape in zip(names, shapes))
 
 
-def add(layer: Add, flows: list[Flow], rounding: str) -> Outcome:
+def add(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """All inputs must have the same shape; the output has it too."""
     shapes = [flow.shape for flow in flows]
     if len(set(shapes)) > 1:
@@ -31,7 +27,7 @@ def add(layer: Add, flows: list[Flow], rounding: str) -> Outcome:
     return Outcome(_merged(flows, shapes[0]))
 
 
-def concat(layer: Concat, flows: list[Flow], rounding: str) -> Outcome:
+def concat(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """Equal W × H; depths summed."""
     planes = [(flow.shape.width, flow.shape.height) for flow in flows]
     if len(set(planes)) > 1:

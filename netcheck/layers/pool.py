@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from netcheck.layers.base import Field, Flow, Outcome, Problem, Rule, merge_axes
 from netcheck.layers.sliding import padding_pair, slide_plane
+from netcheck.records import Record
 from netcheck.vocabulary import Shape, pair
 
-if TYPE_CHECKING:
-    from netcheck.spec import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d
 
-
-def pool2d(layer: MaxPool2d | AvgPool2d, flows: list[Flow], rounding: str) -> Outcome:
+def pool2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """The sliding-window formula with stride defaulting to the kernel, × D."""
     flow = flows[0]
     stride = layer.kernel if layer.stride is None else layer.stride
@@ -25,7 +22,7 @@ def pool2d(layer: MaxPool2d | AvgPool2d, flows: list[Flow], rounding: str) -> Ou
     return Outcome(Flow(Shape(plane.width, plane.height, flow.shape.depth), *plane.fields), problems=problems)
 
 
-def _pytorch_padding_limit(layer: MaxPool2d | AvgPool2d) -> list[Problem]:
+def _pytorch_padding_limit(layer: Record) -> list[Problem]:
     """PyTorch refuses pool padding larger than half the (undilated) kernel."""
     per_axis: list[list[Problem]] = [[], []]
     for index, (axis, kernel, pad) in enumerate(zip(("width", "height"), pair(layer.kernel),
@@ -36,7 +33,7 @@ def _pytorch_padding_limit(layer: MaxPool2d | AvgPool2d) -> list[Problem]:
     return merge_axes(*per_axis)
 
 
-def global_pool2d(layer: object, flows: list[Flow], rounding: str) -> Outcome:
+def global_pool2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """1 × 1 × D, seeing the whole plane."""
     flow = flows[0]
     shape = flow.shape
@@ -47,7 +44,7 @@ def global_pool2d(layer: object, flows: list[Flow], rounding: str) -> Outcome:
     ))
 
 
-def adaptive_pool2d(layer: AdaptiveAvgPool2d | AdaptiveMaxPool2d, flows: list[Flow], rounding: str) -> Outcome:
+def adaptive_pool2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """The output plane as given, × D; windows of about ceil(W/out) pixels."""
     flow = flows[0]
     shape = flow.shape

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from netcheck.layers.base import Flow, Outcome, Rule
+from netcheck.records import Record
 from netcheck.vocabulary import Shape, pair
 
-if TYPE_CHECKING:
-    from netcheck.spec import Flatten, Upsample2d, ZeroPad2d
 
-
-def flatten(layer: Flatten, flows: list[Flow], rounding: str) -> Outcome:
+def flatten(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """1 × 1 × (W·H·D): every output sees the whole plane."""
     flow = flows[0]
     shape = flow.shape
@@ -22,7 +18,7 @@ def flatten(layer: Flatten, flows: list[Flow], rounding: str) -> Outcome:
     ))
 
 
-def zeropad2d(layer: ZeroPad2d, flows: list[Flow], rounding: str) -> Outcome:
+def zeropad2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """W + left + right, H + top + bottom, D."""
     flow = flows[0]
     padding = layer.padding
@@ -35,7 +31,7 @@ def zeropad2d(layer: ZeroPad2d, flows: list[Flow], rounding: str) -> Outcome:
     return Outcome(Flow(out, flow.width, flow.height))
 
 
-def upsample2d(layer: Upsample2d, flows: list[Flow], rounding: str) -> Outcome:
+def upsample2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """W·s_w × H·s_h × D; the jump shrinks by the scale."""
     flow = flows[0]
     scale_w, scale_h = pair(layer.scale)

@@ -21,6 +21,11 @@ FORMATS: dict[str, str] = {
     "sarif": "netcheck.report.sarif",
     "github": "netcheck.report.github",
 }
+#: What ``summary --format`` renders: the per-layer table (text) or the JSON report.
+SUMMARY_FORMATS: dict[str, str] = {
+    "text": "netcheck.report.table",
+    "json": "netcheck.report.json",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +38,26 @@ class Settings:
 Renderer = Callable[[list[FileReport], Settings], "str | Iterable[str]"]
 
 
-def resolve(name: str) -> str:
-    """The concrete format for ``name``: ``auto`` is github under GitHub Actions, else text."""
+def resolve(name: str, formats: dict[str, str] = FORMATS) -> str:
+    """The concrete format for ``name``: ``auto`` is github under GitHub Actions (when offered), else text."""
     if name == "auto":
-        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in FORMATS else "text"
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" and "github" in formats else "text"
     return name
 
 
-def renderer(name: str) -> Renderer:
-    """The ``render`` function of format ``name``; KeyError when there is no such format."""
-    module = importlib.import_module(FORMATS[resolve(name)])
+def renderer(name: str, formats: dict[str, str] = FORMATS) -> Renderer:
+    """The ``render`` function of format ``name`` among ``formats``; KeyError when there is no such format."""
+    module = importlib.import_module(formats[resolve(name, formats)])
     render: Renderer = module.render
     return render
+
+
+def unknown(name: str, formats: dict[str, str] = FORMATS, command: str = "") -> str | None:
+    """The usage error for a format ``name`` that ``formats`` (of ``command``) does not offer, else None."""
+    if resolve(name, formats) in formats:
+        return None
+    used = f" for {command}" if command else ""
+    return f"unknown format {name!r}{used}; choose from {', '.join(['auto', *formats])}"
 
 
 def needs_extents(name: str) -> bool:

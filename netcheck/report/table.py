@@ -7,10 +7,25 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from netcheck.report import Settings
 from netcheck.report.safe import safe
 from netcheck.results import FileReport, LayerRow
 
 COLUMNS = ("Layer (type)", "Output", "Params", "Unshared", "Neurons", "MACs", "RF", "Jump")
+
+
+def render(reports: list[FileReport], settings: Settings) -> str:
+    """``netcheck summary``: each file's table, then its violations, then the tally."""
+    from netcheck.report.text import tally, violation_lines
+
+    parts = []
+    for report in reports:
+        if report.rows:
+            parts.append(render_summary(report))
+        parts.extend(line + "\n" for violation in report.violations
+                     for line in violation_lines(report.path, violation, settings.color))
+    parts.append(tally(reports) + "\n")
+    return "".join(parts)
 
 
 def render_summary(report: FileReport) -> str:
