@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from netcheck import source, validation
+from netcheck import blocks, source, validation
 from netcheck.checker import check_network
 from netcheck.results import FileReport, Options, Violation
 from netcheck.spec import Network
@@ -24,12 +24,21 @@ class SpecError(Exception):
 
 
 def load(path: str | Path, limits: source.Limits = source.Limits()) -> Network:
-    """Read and validate a spec file; raises ``SpecError`` with its violations."""
+    """Read and validate a spec file; raises ``SpecError`` with its violations.
+
+    A spec with blocks (FORMAT.md §8) gives its expanded network: the layers
+    the uses expand to, named as PyTorch names submodules (``layer1.0.conv1``).
+    """
     name = str(path)
     document = source.read_file(name, limits)
     violations = list(document.violations)
     network = None
-    if document.readable:
+    expansion = blocks.expand(document, limits) if document.readable else None
+    if expansion is not None:
+        violations.extend(expansion.violations)
+        if expansion.data is not None:
+            document = source.Document(expansion.data, expansion.locator, [], document.text)
+    if document.readable and (expansion is None or expansion.data is not None):
         network, problems = validation.to_network(document)
         violations.extend(problems)
     errors = [violation for violation in violations if violation.is_error]

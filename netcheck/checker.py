@@ -11,12 +11,13 @@ import bisect
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from netcheck import engine, rules, source
+from netcheck import blocks, engine, rules, source
+from netcheck.blocks import ExpandedLocator, Expansion
 from netcheck.engine import Finding
 from netcheck.fastload import quick_network
-from netcheck.fixing import NOT_SEARCHED, Budget, searchable, verified_fixes
+from netcheck.fixing import NOT_SEARCHED, Budget, World, records_of, searchable, verified_fixes
 from netcheck.records import Record, from_model
-from netcheck.results import FileReport, Options, Violation
+from netcheck.results import FileReport, Limits, Options, Violation
 from netcheck.source import Document, Locator
 
 if TYPE_CHECKING:
@@ -39,17 +40,24 @@ def check_document(document: Document, path: str, options: Options = Options()) 
     """Validate a parsed document and run the engine on it."""
     report = FileReport(path)
     violations = list(document.violations)
-    quick = _quick_report(document, path, options) if document.readable and not violations else None
+    expansion = blocks.expand(document, options.limits) if document.readable else None
+    flat = document
+    if expansion is not None:
+        violations.extend(expansion.violations)
+        if expansion.data is not None:
+            flat = Document(expansion.data, expansion.locator, [], document.text)
+    runnable = document.readable and (expansion is None or expansion.data is not None)
+    quick = _quick_report(flat, path, options) if runnable and not violations else None
     if quick is not None:
         report = quick
         violations.extend(report.violations)
-    elif document.readable:
+    elif runnable:
         from netcheck import validation
 
-        network, problems = validation.to_network(document)
-        violations.extend(problems)
+        network, problems = validation.to_network(flat)
+        violations.extend(_traced(problems, expansion))
         if network is not None:
-            report = check_network(network, options, path, document.data)
+            report = check_network(network, options, path, flat.data)
             violations.extend(report.violations)
     report.violations = _select(_named(violations, document), options)
     if options.extents and report.violations:
@@ -80,22 +88,58 @@ def check_network(network: Network | Record, options: Options = Options(), path:
 def _checked(network: Record, model: Network | None, options: Options, path: str, data: Any,
              result: engine.Result) -> FileReport:
     locator: Locator | None = network.get("_source")
+    expansion = locator.expansion if isinstance(locator, ExpandedLocator) else None
+    world = None
+    if expansion is not None:
+        result.findings.extend(blocks.check_uses(expansion, result.rows))
+        world = _BlockWorld(expansion, options.limits)
     budget = Budget.for_file(len(network.layers), result.findings)
     violations = []
     for finding in result.findings:
         line, column = _locate(finding, locator)
         searched = data is not None and options.fixes and options.wants(finding.code) and searchable(finding)
-        fixes = verified_fixes(finding, network, data, result, budget) if searched else ()
+        fixes = verified_fixes(finding, network, data, result, budget, world) if searched else ()
         message = rules.message(finding)
         if searched and not fixes and budget.exhausted:
             message = f"{message} ({NOT_SEARCHED})"
-        violations.append(Violation(finding.code, message, line, column, finding.layer, finding.path, fixes))
+        violation = Violation(finding.code, message, line, column, finding.layer, finding.path, fixes)
+        violations.append(violation if expansion is None else _traced([violation], expansion)[0])
     if locator is not None:
         for row in result.rows:
             row.line, row.column = locator.start_of(("layers", row.index))
     return FileReport(path, network.name, result.rows, result.totals, _select(violations, options),
                       model if model is not None else network, network.input.shape,
                       None if model is not None else _network_of)
+
+
+class _BlockWorld(World):
+    """Fixes of a network with blocks: edits where the values are written, judged on the document expanded again."""
+
+    def __init__(self, expansion: Expansion, limits: Limits) -> None:
+        super().__init__(expansion.document.data)
+        self.expansion = expansion
+        self.limits = limits
+
+    def translate(self, fix: Any) -> Any:
+        return self.expansion.translate(fix)
+
+    def findings(self, data: Any) -> list[Finding] | None:
+        expansion = blocks.expand(Document(data, Locator(), []), self.limits)
+        if expansion is None or expansion.data is None or any(v.is_error for v in expansion.violations):
+            return None
+        network = records_of(expansion.data)
+        if network is None:
+            return None
+        result = engine.run(network)
+        return result.findings + blocks.check_uses(expansion, result.rows)
+
+
+def _traced(violations: list[Violation], expansion: Expansion | None) -> list[Violation]:
+    """Violations about the flat network, with the document path they are about and the uses that led there."""
+    if expansion is None:
+        return violations
+    return [replace(violation, path=expansion.document_path(violation.path), via=expansion.via(violation.path))
+            if violation.path[:1] in (("layers",), ("uses",)) else violation for violation in violations]
 
 
 def _network_of(record: Record) -> Network:

@@ -146,14 +146,19 @@ def _totals(rows: list[LayerRow]) -> dict[str, int | None]:
 
 def check_expect(expect: Record, row: LayerRow, path: DocPath) -> list[Finding]:
     """NC105 for each assertion on a layer that does not hold (unknown values are not judged)."""
+    return check_measured(expect, row.name, row.output, {count: getattr(row, count) for count in COUNTS}, path)
+
+
+def check_measured(expect: Record, name: str, output: Shape | None, counts: dict[str, int | None],
+                   path: DocPath) -> list[Finding]:
+    """NC105 for each assertion of ``expect`` that ``output`` and ``counts`` (of a layer or a use) break."""
     found = []
-    if expect.shape is not None and row.output is not None and expect.shape.shape != row.output:
-        found.append(_mismatch((*path, "shape"), row.name, "output shape", str(expect.shape.shape),
-                               str(row.output)))
+    if expect.shape is not None and output is not None and expect.shape.shape != output:
+        found.append(_mismatch((*path, "shape"), name, "output shape", str(expect.shape.shape), str(output)))
     for count in COUNTS:
-        wanted, actual = getattr(expect, count), getattr(row, count)
+        wanted, actual = getattr(expect, count), counts[count]
         if wanted is not None and actual is not None and wanted != actual:
-            found.append(_mismatch((*path, count), row.name, count.replace("_", " "), wanted, actual))
+            found.append(_mismatch((*path, count), name, count.replace("_", " "), wanted, actual))
     return found
 
 

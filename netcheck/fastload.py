@@ -233,7 +233,8 @@ def _record(fields: dict[str, tuple[bool, Any, Check]]) -> Check:
 
 
 CURRENT = _current()
-_NETWORK = _Compiler(_quick_table.MODELS).model(_quick_table.NETWORK)
+_COMPILER = _Compiler(_quick_table.MODELS)
+_NETWORK = _COMPILER.model(_quick_table.NETWORK)
 
 
 def quick_network(data: Any) -> Record | None:
@@ -245,3 +246,14 @@ def quick_network(data: Any) -> Record | None:
     except (Refused, ValueError, TypeError, RecursionError):
         return None
     return network
+
+
+def quick_record(model: str, data: Any) -> Record | None:
+    """The record of ``data`` as the model named ``model`` (``LayerExpect``) surely accepts it, else None."""
+    if not CURRENT or model not in _quick_table.MODELS:
+        return None
+    try:
+        record: Record = _COMPILER.model(model)(data)
+    except (Refused, ValueError, TypeError, RecursionError):
+        return None
+    return record

@@ -88,12 +88,38 @@ def _apply_one(node: Any, path: DocPath, value: Any, insert: bool) -> Any:
     return copy
 
 
+class World:
+    """What a fix edits and how its effect is judged: the document's data, and the findings of edited data.
+
+    For a flat network the fix's edits are the document's and the network is
+    run again; a network with blocks (``netcheck.checker``) moves each edit to
+    where the value is written and expands the edited document again.
+    """
+
+    def __init__(self, data: Any) -> None:
+        """Fixes edit ``data`` as they are."""
+        self.data = data
+
+    def translate(self, fix: Fix) -> Fix | None:
+        """``fix`` as edits of ``data`` (None when it has no such form)."""
+        return fix
+
+    def findings(self, data: Any) -> list[Finding] | None:
+        """Every finding of the network ``data`` describes; None when the models refuse it."""
+        network = records_of(data)
+        return None if network is None else engine.run(network).findings
+
+
 def verified_fixes(
-    finding: Finding, network: Record, data: Any, result: engine.Result, budget: Budget
+    finding: Finding, network: Record, data: Any, result: engine.Result, budget: Budget, world: World | None = None
 ) -> tuple[Fix, ...]:
-    """Up to two fixes for ``finding``, from the best group of candidates that verifies."""
+    """Up to two fixes for ``finding``, from the best group of candidates that verifies.
+
+    ``data`` is what the network was read from; ``world`` (default: that data, as it is) is what fixes edit.
+    """
     if data is None or not searchable(finding) or budget.exhausted:
         return ()
+    world = world or World(data)
     context = rules.Context(finding, network, data, result, budget.spend, budget.total, budget.memo)
     target = key_of(finding)
     kept: list[Fix] = []
@@ -101,8 +127,9 @@ def verified_fixes(
         for fix in group:
             if len(kept) == FIXES_SHOWN or not budget.spend(2 * len(network.layers)):
                 return tuple(kept)
-            if _holds(fix, data, budget.errors_before, target):
-                kept.append(fix)
+            moved = world.translate(fix)
+            if moved is not None and moved not in kept and _holds(moved, world, budget.errors_before, target):
+                kept.append(moved)
         if budget.exhausted:
             break
     return tuple(kept)
@@ -113,7 +140,7 @@ def searchable(finding: Finding) -> bool:
     return rules.fixable(finding.code)
 
 
-def _records(data: Any) -> Record | None:
+def records_of(data: Any) -> Record | None:
     """The records of a document the models accept (by the quick road when it can), else None."""
     quick = quick_network(data)
     if quick is not None:
@@ -129,15 +156,14 @@ def _records(data: Any) -> Record | None:
         return None
 
 
-def _holds(fix: Fix, data: Any, before: set[Key], target: Key) -> bool:
+def _holds(fix: Fix, world: World, before: set[Key], target: Key) -> bool:
     try:
-        fixed = apply(data, fix.edits)
+        fixed = apply(world.data, fix.edits)
     except (ValueError, TypeError, IndexError, KeyError):
         return False
-    network = _records(fixed)
-    if network is None:
+    findings = world.findings(fixed)
+    if findings is None:
         return False
-    findings = engine.run(network).findings
     after = error_keys(findings)
     if target in after or target in {key_of(f) for f in findings}:
         return False

@@ -19,6 +19,7 @@ from netcheck.report import FORMATS, SUMMARY_FORMATS
 from netcheck.results import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_LAYERS,
     DEFAULT_MAX_NODES,
     PARSER_MAX_DEPTH,
     Limits,
@@ -56,8 +57,10 @@ MAX_BYTES = Option("max_bytes", ("--max-bytes",), "Largest file read, in bytes."
 MAX_NODES = Option("max_nodes", ("--max-nodes",), "Most YAML nodes, aliases expanded.", DEFAULT_MAX_NODES, "count")
 MAX_DEPTH = Option("max_depth", ("--max-depth",), f"Deepest YAML nesting (PyYAML 6.0.4 and later stop at "
                    f"{PARSER_MAX_DEPTH:,} levels by themselves, whatever this says).", DEFAULT_MAX_DEPTH, "count")
+MAX_LAYERS = Option("max_layers", ("--max-layers",), "Most layers a file's blocks may expand to.", DEFAULT_MAX_LAYERS,
+                    "count")
 
-LIMITS = (MAX_BYTES, MAX_NODES, MAX_DEPTH)
+LIMITS = (MAX_BYTES, MAX_NODES, MAX_DEPTH, MAX_LAYERS)
 #: The options of each command that reads specs, in the order ``--help`` shows them.
 COMMANDS: dict[str, tuple[Option, ...]] = {
     "validate": (VALIDATE_FORMAT, IGNORE, SELECT, FAIL_ON, COLOR, *LIMITS),

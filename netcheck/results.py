@@ -41,6 +41,15 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
+class Via:
+    """One use of a block on the way to a violation: the use's expanded name (``layer1.1``) and where it is written."""
+
+    layer: str
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Violation:
     """A problem in a spec, located at 1-based line and column (0 when unknown).
 
@@ -56,6 +65,7 @@ class Violation:
     path: DocPath = ()
     fixes: tuple[Fix, ...] = field(default=())
     severity: Severity = "error"
+    via: tuple[Via, ...] = ()  # the uses of blocks that led here, outermost first (FORMAT.md §8)
 
     @property
     def is_error(self) -> bool:
@@ -73,6 +83,7 @@ Number = int | Fraction
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_NODES = 4_000_000
 DEFAULT_MAX_DEPTH = 100
+DEFAULT_MAX_LAYERS = 200_000
 #: PyYAML 6.0.4 and later stop by themselves at this nesting depth, whatever ``--max-depth`` says.
 PARSER_MAX_DEPTH = 1000
 
@@ -159,6 +170,7 @@ class Limits:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_nodes: int = DEFAULT_MAX_NODES
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_layers: int = DEFAULT_MAX_LAYERS  # layers the blocks of one file may expand to
 
 
 @dataclass(frozen=True, slots=True)

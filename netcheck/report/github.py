@@ -30,7 +30,7 @@ def render(reports: list[FileReport], settings: Settings) -> str:
 
 
 def annotation(path: str, violation: Violation) -> str:
-    """The ``::error``/``::warning`` command of one violation; fixes follow the message on their own lines."""
+    """The ``::error``/``::warning`` command of one violation; the uses that led there and the fixes follow."""
     properties = [("file", display_path(path))]
     if violation.line > 0:
         properties.append(("line", str(violation.line)))
@@ -38,7 +38,9 @@ def annotation(path: str, violation: Violation) -> str:
             properties.append(("col", str(violation.column)))
     properties.append(("title", violation.code))
     head = f"{safe(violation.layer)}: " if violation.layer else ""
-    message = "\n".join([head + safe(violation.message), *(f"fix: {safe(fix.message)}" for fix in violation.fixes)])
+    uses = [f"in {safe(hop.layer)} (line {hop.line})" for hop in violation.via]
+    message = "\n".join([head + safe(violation.message), *uses,
+                         *(f"fix: {safe(fix.message)}" for fix in violation.fixes)])
     rendered = ",".join(f"{name}={escape_property(value)}" for name, value in properties)
     return f"::{violation.severity} {rendered}::{escape_data(message)}"
 

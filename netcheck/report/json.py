@@ -103,6 +103,8 @@ def violation_entry(violation: Violation) -> dict[str, Any]:
         "message": violation.message,
         "path": list(violation.path),
         "fixes": [fix_entry(fix) for fix in violation.fixes],
+        **({"via": [{"layer": hop.layer, "line": hop.line, "column": hop.column} for hop in violation.via]}
+           if violation.via else {}),
     }
 
 

@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from netcheck import source
 from netcheck.report import Settings
-from netcheck.results import FileReport, Fix, Violation
+from netcheck.results import FileReport, Fix, Via, Violation
 from netcheck.textedit import SourceTree
 
 if TYPE_CHECKING:
@@ -155,11 +155,22 @@ def result_entry(violation: Violation, location: dict[str, Any], index: dict[str
         result["ruleIndex"] = index[violation.code]
     if violation.layer is not None:
         result["locations"][0]["logicalLocations"] = [{"name": violation.layer}]
+    if violation.via:
+        result["relatedLocations"] = [_related(index, hop, location) for index, hop in enumerate(violation.via)]
     if fixes:
         result["fixes"] = fixes
     if violation.path:
         result["properties"] = {"path": list(violation.path)}
     return result
+
+
+def _related(index: int, hop: Via, location: dict[str, Any]) -> dict[str, Any]:
+    """A use of a block that led to the result, as a SARIF ``relatedLocation``."""
+    physical: dict[str, Any] = {"artifactLocation": dict(location)}
+    if hop.line > 0:
+        physical["region"] = {"startLine": hop.line, "startColumn": max(hop.column, 1)}
+    return {"id": index, "message": {"text": f"in {hop.layer}"}, "physicalLocation": physical,
+            "logicalLocations": [{"name": hop.layer}]}
 
 
 def _from_source(violation: Violation, location: dict[str, Any],

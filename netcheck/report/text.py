@@ -20,13 +20,14 @@ def render(reports: list[FileReport], settings: Settings) -> str:
 
 
 def violation_lines(path: str, violation: Violation, color: bool = False) -> list[str]:
-    """The violation's line and one indented line per fix."""
+    """The violation's line, one ``in <use> (path:line:col)`` line per use that led there, one per fix."""
     severity: str = violation.severity
     if color:
         severity = f"{_COLORS[severity]}{severity}{_RESET}"
     layer = f" {safe(violation.layer)}" if violation.layer else ""
     where = f"{safe(path)}:{violation.line}:{violation.column}"
     lines = [f"{where}: {violation.code} {severity}{layer}: {safe(violation.message)}"]
+    lines.extend(f"    in {safe(hop.layer)} ({safe(path)}:{hop.line}:{hop.column})" for hop in violation.via)
     for fix in violation.fixes:
         text = f"    fix: {safe(fix.message)}"
         lines.append(f"{_DIM}{text}{_RESET}" if color else text)
