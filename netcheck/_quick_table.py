@@ -4,7 +4,7 @@ The format of the entries is described in ``netcheck/quicktable.py``.
 """
 
 # fmt: off
-DIGEST = '5f8cefc7'
+DIGEST = '373aa6a7'
 
 NETWORK = 'Network'
 
@@ -616,3 +616,7 @@ MODELS = {'Network': (('drop_extensions',),
                     'unshared_params': (False, None, ('optional', ('int', 0, 1000000000000000000))),
                     'macs': (False, None, ('optional', ('int', 0, 1000000000000000000))),
                     'neurons': (False, None, ('optional', ('int', 0, 1000000000000000000)))})}
+
+#: The fields of the block models (FORMAT.md §8), for ``netcheck.blocks``; the models check them.
+BLOCK_FIELDS = {'Use': ('type', 'name', 'inputs', 'repeat', 'rounding', 'expect'),
+ 'Block': ('description', 'params', 'layers')}

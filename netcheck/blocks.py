@@ -29,13 +29,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from netcheck._quick_table import BLOCK_FIELDS
 from netcheck.events import Locator
 from netcheck.results import DocPath, Edit, Fix, Limits, Via, Violation
 from netcheck.substitution import SubstitutionError, has_substitution, substitute
+from netcheck.vocabulary import ROUNDINGS
 
-USE_FIELDS = frozenset({"type", "name", "inputs", "repeat", "rounding", "expect"})
-BLOCK_KEYS = frozenset({"params", "layers", "description"})
-ROUNDINGS = ("strict", "floor", "ceil")
+USE_FIELDS = frozenset(BLOCK_FIELDS["Use"])  # a use's own fields, beside its block's params
+BLOCK_KEYS = frozenset(BLOCK_FIELDS["Block"])
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _WHOLE_PARAM = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\Z")
 SHOWN = 10  # names listed in a message
@@ -397,6 +398,8 @@ class _Expander:
             full = scope.prefix + local
             values["name"] = full  # default names are counted per scope, not in the flat list
             written = values.get("inputs")
+            if isinstance(written, str):  # one name may be written without the list
+                written = [written]
             if isinstance(written, list):
                 values["inputs"] = [self.resolve(name, scope) for name in written]
             elif written is None and index == 0 and scope.prefix:
@@ -424,6 +427,8 @@ class _Expander:
         params = self.use_params(values, block_name, path, scope, full)
         repeat = self.repeat_of(values, path, scope, full)
         inputs = values.get("inputs")
+        if isinstance(inputs, str):  # one name may be written without the list
+            inputs = [inputs]
         if params is None or repeat is None or not self.one_input(inputs, path, scope, full):
             return
         if len(self.layers) + repeat * self.size_of(block_name, params) > self.limits.max_layers:

@@ -258,8 +258,14 @@ def generate() -> str:
         "# fmt: off\n"
         f"DIGEST = {sources_digest()!r}\n\n"
         f"NETWORK = {network!r}\n\n"
-        f"MODELS = {body}\n"
+        f"MODELS = {body}\n\n"
+        "#: The fields of the block models (FORMAT.md §8), for ``netcheck.blocks``; the models check them.\n"
+        f"BLOCK_FIELDS = {pprint.pformat(_field_names(), width=100, sort_dicts=False)}\n"
     )
+
+
+def _field_names() -> dict[str, tuple[str, ...]]:
+    return {model.__name__: tuple(model.model_fields) for model in (spec.Use, spec.Block)}
 
 
 def main(argv: list[str] | None = None) -> int:

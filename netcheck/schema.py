@@ -29,7 +29,15 @@ import copy
 import json
 from typing import Any
 
-from netcheck.spec import LAYER_CLASSES, LAYER_TYPES, Network
+from netcheck.spec import (
+    LAYER_CLASSES,
+    LAYER_TYPES,
+    SUBSTITUTION_DESCRIPTION,
+    SUBSTITUTION_PATTERN,
+    Block,
+    Network,
+    Use,
+)
 
 SCHEMA_ID = "https://netcheck.invalid/schemas/netcheck.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -81,6 +89,7 @@ def build() -> dict[str, Any]:
         "examples": [LAYER_CLASSES[name].example for name in ("conv2d", "maxpool2d", "dense")],
     }
     schema["properties"]["layers"]["items"] = {"$ref": "#/$defs/Layer"}
+    _add_blocks(schema, defs, layer_refs)
     for definition in (schema, *defs.values()):
         _title_properties(definition)
     schema.pop("title", None)
@@ -93,6 +102,68 @@ def build() -> dict[str, Any]:
         "examples": [copy.deepcopy(NETWORK_EXAMPLE)],
         "$defs": dict(sorted(defs.items())),
     }
+
+
+def _add_blocks(schema: dict[str, Any], defs: dict[str, Any], layer_refs: list[str]) -> None:
+    """``blocks:`` and uses (FORMAT.md §8), from the ``Block`` and ``Use`` models.
+
+    Uses are allowed among the layers only in a document that defines blocks (a
+    flat spec's unknown type stays an error); a use's ``type`` may be any name
+    but a built-in type. Inside a block every built-in layer is checked as
+    usual, except that any value may also be a ``${…}`` substitution.
+    """
+    for model in (Block, Use):
+        model_schema = model.model_json_schema(mode="validation", ref_template="#/$defs/{model}")
+        for name, definition in model_schema.pop("$defs", {}).items():
+            defs.setdefault(name, definition)
+        defs[model.__name__] = model_schema
+    use = defs["Use"]
+    use["properties"]["type"]["not"] = {"enum": list(LAYER_TYPES)}
+    use["examples"] = [Use.example]
+    use["additionalProperties"] = {"description": "A param of the block."}
+    defs["Substitution"] = {"title": "substitution", "type": "string", "pattern": SUBSTITUTION_PATTERN,
+                            "description": SUBSTITUTION_DESCRIPTION, "examples": ["${filters * 4}"]}
+    block_layers = []
+    for ref in layer_refs:
+        name = ref.rsplit("/", 1)[-1]
+        variant = copy.deepcopy(defs[name])
+        variant["title"] = f"{variant['title']} in a block"
+        for key, prop in variant["properties"].items():
+            if key != "type":
+                variant["properties"][key] = _or_substitution(prop, key, defs)
+        defs[f"{name}InBlock"] = variant
+        block_layers.append({"$ref": f"#/$defs/{name}InBlock"})
+    defs["BlockLayer"] = {
+        "title": "layer in a block",
+        "description": "A built-in layer (any value may be a ${…} substitution) or a use of another block.",
+        "anyOf": [{"type": "object", "required": ["type"],
+                   "properties": {"type": _type_property(list(LAYER_TYPES))}, "oneOf": block_layers},
+                  {"$ref": "#/$defs/Use"}],
+        "examples": [Block.model_fields["layers"].examples[0][0]],  # type: ignore[index]
+    }
+    defs["Block"]["properties"]["layers"]["items"] = {"$ref": "#/$defs/BlockLayer"}
+    defs["Block"]["examples"] = [{"params": {"filters": None, "stride": 1},
+                                  "layers": Block.model_fields["layers"].examples[0]}]  # type: ignore[index]
+    schema["properties"]["blocks"] = {
+        "title": "Blocks", "type": "object",
+        "description": "Sub-networks with parameters, each usable as a layer type (FORMAT.md §8).",
+        "propertyNames": {"pattern": r"^[^.]+$", "not": {"enum": [*LAYER_TYPES, "input"]}},
+        "additionalProperties": {"$ref": "#/$defs/Block"},
+        "examples": [{"basic": defs["Block"]["examples"][0]}],
+    }
+    schema["properties"]["layers"]["items"] = {"anyOf": [{"$ref": "#/$defs/Layer"}, {"$ref": "#/$defs/Use"}]}
+    schema["if"] = {"required": ["blocks"]}
+    schema["else"] = {"properties": {"layers": {"items": {"$ref": "#/$defs/Layer"}}}}
+
+
+def _or_substitution(prop: dict[str, Any], key: str, defs: dict[str, Any]) -> dict[str, Any]:
+    """A layer field inside a block: its own schema, or a ``${…}`` substitution."""
+    target = defs.get(prop.get("$ref", "").rsplit("/", 1)[-1], {})
+    examples = prop.get("examples") or target.get("examples") or []
+    title = prop.get("title", key.replace("_", " ").title())
+    return {"anyOf": [prop, {"$ref": "#/$defs/Substitution"}], "title": title,
+            "description": prop.get("description") or target.get("description") or f"The {key}.",
+            "examples": [*copy.deepcopy(examples[:1]), f"${{{key}}}"]}
 
 
 def text() -> str:

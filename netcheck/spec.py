@@ -413,6 +413,49 @@ LAYER_CLASSES: dict[str, type[LayerBase]] = {
 LAYER_TYPES: tuple[str, ...] = tuple(LAYER_CLASSES)
 
 
+SUBSTITUTION_PATTERN = r"^\$\{.*\}$"
+SUBSTITUTION_DESCRIPTION = ("A value computed from the block's params: integers, params, unary minus, + − * // % "
+                            'and parentheses; "${p}" alone takes p\'s value whatever it is.')
+Substitution = Annotated[str, Field(pattern=SUBSTITUTION_PATTERN, description=SUBSTITUTION_DESCRIPTION,
+                                    examples=["${filters}", "${filters * 4}"])]
+ParamName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class Use(Model):
+    """A use of a block: a layer whose ``type`` names a block, with the block's params as fields (FORMAT.md §8)."""
+
+    model_config = ConfigDict(extra="allow", title="use of a block")
+
+    example: ClassVar[dict[str, Any]] = {"name": "layer1", "type": "basic", "filters": 64, "repeat": 2}
+    type: str = Field(description="The name of a block under `blocks:`.", examples=["basic"])
+    name: LayerName | None = Field(None, description='The use\'s name (default "<block>_<n>"); its layers are '
+                                   "named <name>.<inner> (<name>.<i>.<inner> with repeat); the name alone means "
+                                   "its output.", examples=["layer1"])
+    inputs: list[LayerName] | None = Field(None, min_length=1, max_length=1,
+                                           description="What the block's `input` is (default: the layer before).",
+                                           examples=[["maxpool"]])
+    repeat: PositiveInt | Substitution | None = Field(
+        None, description="N copies <name>.0 … <name>.<N−1>, each reading the one before.", examples=[2])
+    rounding: Rounding | Substitution | None = Field(
+        None, description="Rounding for the block's layers that do not set their own.", examples=["floor"])
+    expect: LayerExpect | None = Field(None, description="Assertions on the use: its output, and counts summed "
+                                       "over all its layers.", examples=[{"shape": "56x56x64"}])
+
+
+class Block(Model):
+    """A sub-network with parameters, usable as a layer type (FORMAT.md §8)."""
+
+    model_config = ConfigDict(title="block")
+
+    description: str | None = Field(None, description="Free text.", examples=["ResNet's basic residual block"])
+    params: dict[ParamName, Any] | None = Field(
+        None, description="The block's parameters and their defaults (null: the use must give it).",
+        examples=[{"filters": None, "stride": 1}])
+    layers: list[dict[str, Any]] = Field(
+        min_length=1, description="The block's layers: `input` is what the use reads; the last layer is the output.",
+        examples=[[{"name": "conv1", "type": "conv2d", "filters": "${filters}", "kernel": 3}]])
+
+
 class Network(Model):
     """One network: an input volume and layers, with optional whole-network assertions."""
 

@@ -423,3 +423,27 @@ def test_block_problems_never_trace_back(tmp_path: Path) -> None:
         assert result.returncode == 1, body
         assert "Traceback" not in result.stdout + result.stderr
         assert json.loads(result.stdout)["files"][0]["violations"]
+
+
+def test_one_input_may_be_written_without_the_list_inside_blocks_and_on_uses() -> None:
+    text = spec("""
+        name: single
+        input: 8x8x3
+        blocks:
+          b:
+            layers:
+              - {name: c, type: conv2d, filters: 4, kernel: 1}
+              - {name: d, type: conv2d, filters: 4, kernel: 1, inputs: input}
+              - {name: e, type: concat, inputs: [c, d]}
+        layers:
+          - {name: a, type: conv2d, filters: 4, kernel: 1}
+          - {name: u, type: b, inputs: a}
+          - {name: v, type: b, inputs: input}
+          - {name: out, type: concat, inputs: [u, v]}
+        """)
+    report = check_text(text)
+    assert report.violations == []
+    rows = {row.name: row for row in report.rows}
+    assert rows["u.d"].inputs == ["a"] and rows["u.d"].params == 4 * 4 + 4
+    assert rows["v.d"].inputs == ["input"] and rows["v.d"].params == 3 * 4 + 4
+    assert rows["out"].inputs == ["u.e", "v.e"]

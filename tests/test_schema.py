@@ -132,7 +132,9 @@ def test_every_layer_type_is_named_and_defined(schema: dict[str, Any]) -> None:
               for ref in layer["oneOf"]]
     assert sorted(consts) == sorted(LAYER_TYPES)
     assert all(LAYER_CLASSES[kind].example["type"] == kind for kind in LAYER_TYPES)
-    assert schema["properties"]["layers"]["items"] == {"$ref": "#/$defs/Layer"}
+    assert schema["properties"]["layers"]["items"] == {"anyOf": [{"$ref": "#/$defs/Layer"}, {"$ref": "#/$defs/Use"}]}
+    assert schema["if"] == {"required": ["blocks"]}, "uses only where blocks are defined"
+    assert schema["else"]["properties"]["layers"]["items"] == {"$ref": "#/$defs/Layer"}
 
 
 def _with_examples(node: Any, pointer: str = "") -> list[tuple[str, Any]]:
