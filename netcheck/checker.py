@@ -17,7 +17,7 @@ from netcheck.engine import Finding
 from netcheck.fastload import quick_network
 from netcheck.fixing import NOT_SEARCHED, Budget, World, records_of, searchable, verified_fixes
 from netcheck.records import Record, from_model
-from netcheck.results import FileReport, Limits, Options, Violation
+from netcheck.results import FileReport, Limits, Options, UseSpan, Violation
 from netcheck.source import Document, Locator
 
 if TYPE_CHECKING:
@@ -107,9 +107,13 @@ def _checked(network: Record, model: Network | None, options: Options, path: str
     if locator is not None:
         for row in result.rows:
             row.line, row.column = locator.start_of(("layers", row.index))
-    return FileReport(path, network.name, result.rows, result.totals, _select(violations, options),
-                      model if model is not None else network, network.input.shape,
-                      None if model is not None else _network_of)
+    report = FileReport(path, network.name, result.rows, result.totals, _select(violations, options),
+                        model if model is not None else network, network.input.shape,
+                        None if model is not None else _network_of)
+    if expansion is not None:
+        report.uses = [UseSpan(group.name, group.block, group.start, group.stop, group.depth,
+                               *expansion.document.locator.start_of(group.path)) for group in expansion.groups]
+    return report
 
 
 class _BlockWorld(World):

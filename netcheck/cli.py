@@ -30,8 +30,9 @@ def _parameter(option: options.Option) -> inspect.Parameter:
     """The typer parameter of an option in ``netcheck.options``."""
     flags = (f"{option.flags[0]}/{option.off}",) if option.kind == "switch" else option.flags
     info = typer.Option(*flags, help=option.help, min=1 if option.kind == "count" else None)
+    kind = Optional[int] if option.kind == "count" and option.default is None else TYPES[option.kind]
     return inspect.Parameter(option.key, inspect.Parameter.KEYWORD_ONLY, default=option.default,
-                             annotation=Annotated[TYPES[option.kind], info])
+                             annotation=Annotated[kind, info])
 
 
 def _spec_command(name: str, argument: inspect.Parameter, doc: str) -> None:

@@ -95,7 +95,7 @@ def run(command: str, values: dict[str, Any], out: TextIO | None) -> Outcome:
     color = options.use_color(values.get("color"), out)
     if command == "summary":
         (path,) = values["paths"]
-        return summary(path, values["fmt"], checker_options, color)
+        return summary(path, values["fmt"], checker_options, color, values.get("depth"))
     return validate(values["paths"], values["fmt"], checker_options, values["fail_on"], color)
 
 
@@ -117,7 +117,7 @@ def validate(paths: list[str], fmt: str, options: Options, fail_on: str = "error
     return Outcome(renderer(fmt)(reports, Settings(color=color)), exit_status(reports, fail_on))
 
 
-def summary(path: str, fmt: str, options: Options, color: bool = False) -> Outcome:
+def summary(path: str, fmt: str, options: Options, color: bool = False, depth: int | None = None) -> Outcome:
     """The per-layer table of one file, then its violations."""
     from netcheck.report import SUMMARY_FORMATS, Settings, renderer, unknown
 
@@ -129,7 +129,8 @@ def summary(path: str, fmt: str, options: Options, color: bool = False) -> Outco
     except UsageError as error:
         return Outcome("", USAGE, f"netcheck: {error}")
     reports = [check_path(file, options) for file in files]
-    return Outcome(renderer(fmt, SUMMARY_FORMATS)(reports, Settings(color=color)), exit_status(reports, "error"))
+    settings = Settings(color=color, depth=depth)
+    return Outcome(renderer(fmt, SUMMARY_FORMATS)(reports, settings), exit_status(reports, "error"))
 
 
 def explain(code: str) -> Outcome:

@@ -60,11 +60,14 @@ MAX_DEPTH = Option("max_depth", ("--max-depth",), f"Deepest YAML nesting (PyYAML
 MAX_LAYERS = Option("max_layers", ("--max-layers",), "Most layers a file's blocks may expand to.", DEFAULT_MAX_LAYERS,
                     "count")
 
+DEPTH = Option("depth", ("--depth",), "Fold each use of a block at depth N into one row, as torchinfo's depth "
+               "(top-level layers are depth 1; default: every layer).", None, "count")
+
 LIMITS = (MAX_BYTES, MAX_NODES, MAX_DEPTH, MAX_LAYERS)
 #: The options of each command that reads specs, in the order ``--help`` shows them.
 COMMANDS: dict[str, tuple[Option, ...]] = {
     "validate": (VALIDATE_FORMAT, IGNORE, SELECT, FAIL_ON, COLOR, *LIMITS),
-    "summary": (SUMMARY_FORMAT, COLOR, *LIMITS),
+    "summary": (SUMMARY_FORMAT, DEPTH, COLOR, *LIMITS),
 }
 
 

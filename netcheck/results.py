@@ -147,9 +147,13 @@ class LayerRow:
             return None
         return self.trainable_params + self.non_trainable_params
 
+    summed_neurons: int | None = None  # a folded use's row: the neurons of all its layers
+
     @property
     def neurons(self) -> int | None:
-        """Output values: W_out·H_out·D_out."""
+        """Output values: W_out·H_out·D_out (a folded use's row: summed over its layers)."""
+        if self.summed_neurons is not None:
+            return self.summed_neurons
         return None if self.output is None else self.output.width * self.output.height * self.output.depth
 
     @property
@@ -161,6 +165,58 @@ class LayerRow:
     def jump(self) -> Number | None:
         """The effective stride along the width axis, in input pixels."""
         return None if self.width is None else self.width.jump
+
+
+@dataclass(frozen=True, slots=True)
+class UseSpan:
+    """One use of a block in the rows: ``rows[start:stop]`` are its layers; top-level uses have depth 1."""
+
+    name: str
+    block: str
+    start: int
+    stop: int
+    depth: int
+    line: int = 0
+    column: int = 0
+
+
+def fold(rows: list[LayerRow], uses: list[UseSpan], depth: int | None) -> list[LayerRow]:
+    """The rows with every use at ``depth`` folded into one row (torchinfo's ``depth``); all rows for None.
+
+    A top-level layer has depth 1 and a layer inside a use at depth d has depth
+    d + 1, so the uses at ``depth`` are exactly those whose layers are deeper.
+    A folded row has the use's output (its last layer's) and counts summed over
+    its layers; the totals do not change.
+    """
+    folded = {use.start: use for use in uses if depth is not None and use.depth == depth and use.stop > use.start}
+    if not folded:
+        return rows
+    shown: list[LayerRow] = []
+    index = 0
+    while index < len(rows):
+        use = folded.get(index)
+        if use is None:
+            shown.append(rows[index])
+            index += 1
+            continue
+        shown.append(_folded(rows[use.start:use.stop], use))
+        index = use.stop
+    return shown
+
+
+def _folded(layers: list[LayerRow], use: UseSpan) -> LayerRow:
+    inside = {row.name for row in layers}
+    inputs = list(dict.fromkeys(name for row in layers for name in row.inputs if name not in inside))
+    last = layers[-1]
+    return LayerRow(layers[0].index, use.name, use.block, inputs, last.output,
+                    _sum(row.trainable_params for row in layers), _sum(row.non_trainable_params for row in layers),
+                    _sum(row.unshared_params for row in layers), _sum(row.macs for row in layers), last.width,
+                    last.height, use.line, use.column, _sum(row.neurons for row in layers))
+
+
+def _sum(values: Any) -> int | None:
+    listed = list(values)
+    return None if None in listed else sum(listed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +268,11 @@ class FileReport:
     input_shape: Shape | None = None
     build_network: Callable[[Any], Any] | None = None
     source: Any = None  # the ``netcheck.source.Document`` read, when ``Options.extents`` asked for it
+    uses: list[UseSpan] = field(default_factory=list)  # the uses of blocks among the rows (FORMAT.md §8)
+
+    def rows_at(self, depth: int | None) -> list[LayerRow]:
+        """The rows with uses deeper than ``depth`` folded (``summary --depth``); every row for None."""
+        return fold(self.rows, self.uses, depth)
 
     @property
     def network(self) -> Any:

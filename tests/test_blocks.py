@@ -447,3 +447,45 @@ def test_one_input_may_be_written_without_the_list_inside_blocks_and_on_uses() -
     assert rows["u.d"].inputs == ["a"] and rows["u.d"].params == 4 * 4 + 4
     assert rows["v.d"].inputs == ["input"] and rows["v.d"].params == 3 * 4 + 4
     assert rows["out"].inputs == ["u.e", "v.e"]
+
+
+# --- summary --depth -----------------------------------------------------------------------------------
+
+BLOCK_SPECS = sorted(path for path in (Path(__file__).parent.parent / "specs").glob("*.yaml")
+                     if "blocks:" in path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", BLOCK_SPECS, ids=lambda p: p.name)
+def test_depth_folds_uses_and_never_changes_the_totals(path: Path) -> None:
+    report = check_path(str(path))
+    assert report.uses, "a spec with blocks has uses"
+    everything = report.rows_at(None)
+    assert everything == report.rows
+    previous = len(everything) + 1
+    for depth in (4, 3, 2, 1):
+        rows = report.rows_at(depth)
+        assert len(rows) <= previous
+        previous = len(rows)
+        for count in ("params", "trainable_params", "non_trainable_params", "unshared_params", "macs", "neurons"):
+            assert sum(getattr(row, count) for row in rows) == report.totals[count], (depth, count)
+        assert rows[-1].output == report.rows[-1].output
+    top = report.rows_at(1)
+    top_level = [use for use in report.uses if use.depth == 1]
+    assert len(top) == len(report.rows) - sum(use.stop - use.start - 1 for use in top_level)
+
+
+def test_summary_depth_on_the_command_line(tmp_path: Path) -> None:
+    path = write(tmp_path, RESNET18_BLOCKS)
+    folded = run_cli("summary", "--depth", "1", str(path))
+    assert folded.returncode == 0, folded.stderr
+    assert "layer1 (basic)" in folded.stdout and "layer1.0.conv1" not in folded.stdout
+    full = run_cli("summary", str(path))
+    assert "layer1.1.relu2 (activation)" in full.stdout
+    total = [line for line in full.stdout.splitlines() if line.startswith("Total params")]
+    assert total == [line for line in folded.stdout.splitlines() if line.startswith("Total params")]
+    data = json.loads(run_cli("summary", "--depth", "1", "--format", "json", str(path)).stdout)
+    layers = data["files"][0]["layers"]
+    assert [layer["name"] for layer in layers] == ["conv1", "bn1", "relu", "maxpool", "layer1"]
+    assert layers[-1]["output"] == {"width": 56, "height": 56, "depth": 64}
+    assert layers[-1]["inputs"] == ["maxpool"]
+    assert run_cli("summary", "--depth", "0", str(path)).returncode == 2

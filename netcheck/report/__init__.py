@@ -30,9 +30,10 @@ SUMMARY_FORMATS: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """How to render: colour or not."""
+    """How to render: colour or not; for ``summary``, the depth to fold uses of blocks at (None: every layer)."""
 
     color: bool = False
+    depth: int | None = None
 
 
 Renderer = Callable[[list[FileReport], Settings], "str | Iterable[str]"]

@@ -19,7 +19,7 @@ def render(reports: list[FileReport], settings: Settings) -> Iterator[str]:
     100,000-layer report never exists twice in memory.
     """
     encoder = json.JSONEncoder(indent=2, ensure_ascii=True)
-    yield from encoder.iterencode(document(reports, lazy=True))
+    yield from encoder.iterencode(document(reports, lazy=True, depth=settings.depth))
     yield "\n"
 
 
@@ -37,22 +37,23 @@ class _Lazy(list):  # type: ignore[type-arg]
         return len(self.rows)
 
 
-def document(reports: list[FileReport], lazy: bool = False) -> dict[str, Any]:
-    """The report as plain data (with ``lazy``, layer entries are made while being encoded)."""
+def document(reports: list[FileReport], lazy: bool = False, depth: int | None = None) -> dict[str, Any]:
+    """The report as plain data (with ``lazy``, layer entries are made while being encoded; ``depth`` folds uses)."""
     return {
-        "files": [file_entry(report, lazy) for report in reports],
+        "files": [file_entry(report, lazy, depth) for report in reports],
         "errors": sum(report.errors for report in reports),
         "warnings": sum(report.warnings for report in reports),
     }
 
 
-def file_entry(report: FileReport, lazy: bool = False) -> dict[str, Any]:
-    """One file: its verdict, layers, totals and violations."""
+def file_entry(report: FileReport, lazy: bool = False, depth: int | None = None) -> dict[str, Any]:
+    """One file: its verdict, layers (uses deeper than ``depth`` folded), totals and violations."""
+    rows = report.rows_at(depth)
     return {
         "path": report.path,
         "ok": report.ok,
         "name": report.name,
-        "layers": _Lazy(report.rows) if lazy else [layer_entry(row) for row in report.rows],
+        "layers": _Lazy(rows) if lazy else [layer_entry(row) for row in rows],
         "totals": dict(report.totals),
         "violations": [violation_entry(violation) for violation in report.violations],
     }

@@ -21,16 +21,16 @@ def render(reports: list[FileReport], settings: Settings) -> str:
     parts = []
     for report in reports:
         if report.rows:
-            parts.append(render_summary(report))
+            parts.append(render_summary(report, settings.depth))
         parts.extend(line + "\n" for violation in report.violations
                      for line in violation_lines(report.path, violation, settings.color))
     parts.append(tally(reports) + "\n")
     return "".join(parts)
 
 
-def render_summary(report: FileReport) -> str:
-    """The table of one file, then its totals (violations are printed by the caller)."""
-    rows = [_cells(row) for row in report.rows]
+def render_summary(report: FileReport, depth: int | None = None) -> str:
+    """The table of one file (uses deeper than ``depth`` folded), then its totals (violations: the caller's)."""
+    rows = [_cells(row) for row in report.rows_at(depth)]
     widths = [max(len(header), *(len(cells[i]) for cells in rows)) if rows else len(header)
               for i, header in enumerate(COLUMNS)]
     rule = "─" * (sum(widths) + 2 * (len(widths) - 1))
