@@ -64,8 +64,11 @@ class NetworkModule(nn.Module):
     """A netcheck network as a PyTorch module: one submodule per layer, wired as the spec's graph.
 
     ``netcheck_names`` maps each spec layer name to its submodule name (the
-    same, unless PyTorch refuses it: a ``.`` becomes ``_``, a clash gets a
-    suffix). ``forward`` takes N x D x H x W and returns the last layer's output.
+    same, unless PyTorch refuses it: a clash gets a suffix). The layers of a
+    use of a block (``layer1.0.conv1``, FORMAT.md §8) are nested modules named
+    as the uses, so ``state_dict()`` keys read ``layer1.0.conv1.weight`` as
+    torchvision's do. ``forward`` takes N x D x H x W and returns the last
+    layer's output.
     """
 
     def __init__(self, network: Network, report: FileReport) -> None:
@@ -76,6 +79,8 @@ class NetworkModule(nn.Module):
         rows = report.rows
         self.netcheck_name = network.name
         self.netcheck_names: dict[str, str] = {}
+        self._leaves: set[str] = set()
+        self._containers: set[str] = set()
         shapes: dict[str, Shape] = {INPUT: network.input.shape}
         ranks: dict[str, int] = {INPUT: 4}
         for name in layout.names:
@@ -96,17 +101,43 @@ class NetworkModule(nn.Module):
             steps[position] = _Step(name, self.netcheck_names[name], tuple(sources), conversions)
             shapes[name], ranks[name] = output, produced
         for position, name in enumerate(layout.names):
-            self.add_module(self.netcheck_names[name], modules[position])
+            self._register(self.netcheck_names[name], modules[position])
         self._steps = [steps[position] for position in layout.order]
+        self._callables = [self.get_submodule(step.attribute) for step in self._steps]
         self._output = layout.names[-1]
 
     def _attribute_for(self, name: str) -> str:
+        if "." in name and self._nests(name):
+            return name
         base = name.replace(".", "_")
         candidate, suffix = base, 1
-        while hasattr(self, candidate) or candidate in self.netcheck_names.values():
+        while hasattr(self, candidate) or candidate in self.netcheck_names.values() or candidate in self._containers:
             suffix += 1
             candidate = f"{base}_{suffix}"
+        self._leaves.add(candidate)
         return candidate
+
+    def _nests(self, path: str) -> bool:
+        """Whether ``path`` can be a nested submodule: containers for its prefixes, the layer at its end."""
+        parts = path.split(".")
+        prefixes = {".".join(parts[:end]) for end in range(1, len(parts))}
+        top_taken = parts[0] not in self._containers and hasattr(self, parts[0])
+        if not all(parts) or top_taken or path in self._leaves | self._containers or prefixes & self._leaves:
+            return False
+        self._leaves.add(path)
+        self._containers |= prefixes
+        return True
+
+    def _register(self, path: str, module: nn.Module) -> None:
+        parent: nn.Module = self
+        *containers, last = path.split(".")
+        for part in containers:
+            child = parent._modules.get(part)
+            if child is None:
+                child = nn.Module()
+                parent.add_module(part, child)
+            parent = child
+        parent.add_module(last, module)
 
     def layer(self, name: str) -> nn.Module:
         """The submodule of the spec layer ``name``."""
@@ -114,7 +145,7 @@ class NetworkModule(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         values: dict[str, torch.Tensor] = {INPUT: x}
-        for step in self._steps:
+        for step, module in zip(self._steps, self._callables):
             args = []
             for source, conversion in zip(step.sources, step.conversions):
                 value = values[source]
@@ -123,7 +154,7 @@ class NetworkModule(nn.Module):
                 elif conversion == 4:
                     value = _as_volume(value)
                 args.append(value)
-            values[step.name] = getattr(self, step.attribute)(*args)
+            values[step.name] = module(*args)
         return values[self._output]
 
 
