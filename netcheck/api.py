@@ -44,6 +44,8 @@ def load(path: str | Path, limits: source.Limits = source.Limits()) -> Network:
     errors = [violation for violation in violations if violation.is_error]
     if network is None or errors:
         raise SpecError(name, errors or violations)
+    if expansion is not None:
+        blocks.attach(network, expansion)
     return network
 
 

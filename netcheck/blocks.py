@@ -558,6 +558,15 @@ def _dotted_names(data: dict[str, Any]) -> Iterator[tuple[int, str]]:
                 yield index, name
 
 
+def attach(network: Any, expansion: Expansion) -> None:
+    """Give ``network`` (a ``netcheck.Network`` of the expanded layers) the blocks its file defines, validated."""
+    from netcheck.spec import Block
+
+    written = expansion.document.data.get("blocks") if isinstance(expansion.document.data, dict) else None
+    if isinstance(written, dict):
+        network._blocks = {name: Block.model_validate(block) for name, block in written.items()}
+
+
 def check_uses(expansion: Expansion, rows: list[Any]) -> list[Any]:
     """NC105 for each ``expect`` on a use that its layers break: its output, and counts summed over them."""
     from netcheck.engine import check_measured

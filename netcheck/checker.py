@@ -56,6 +56,8 @@ def check_document(document: Document, path: str, options: Options = Options()) 
 
         network, problems = validation.to_network(flat)
         violations.extend(_traced(problems, expansion))
+        if network is not None and expansion is not None:
+            blocks.attach(network, expansion)
         if network is not None:
             report = check_network(network, options, path, flat.data)
             violations.extend(report.violations)
@@ -152,6 +154,8 @@ def _network_of(record: Record) -> Network:
 
     network = Network.model_validate(record._source.root)
     network._source = record._source
+    if isinstance(record._source, ExpandedLocator):
+        blocks.attach(network, record._source.expansion)
     return network
 
 

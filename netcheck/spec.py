@@ -477,6 +477,12 @@ class Network(Model):
                                          examples=[{"output": "1x1x10", "params": 61706}])
 
     _source: Any = PrivateAttr(default=None)
+    _blocks: dict[str, Block] | None = PrivateAttr(default=None)
+
+    @property
+    def blocks(self) -> dict[str, Block] | None:
+        """The blocks the file defines (FORMAT.md §8), when it was loaded from one; ``layers`` are expanded."""
+        return self._blocks
 
     @field_validator("netcheck", mode="before")
     @classmethod

@@ -977,6 +977,33 @@ gc("deep-layers-as-key",
    g_text("deep-key.yaml", lambda: QUIZ + "x-k:\n  ? " + "[" * 50_000 + "]" * 50_000 + "\n  : 1\n"),
    codes=("NC001",))
 
+# blocks (FORMAT.md §8): expansion is where a small file becomes a big network
+def block_doubling(levels: int) -> str:
+    lines = ["name: bomb", "input: 8x8x3", "blocks:", "  b0:", "    layers:",
+             "      - {type: activation, function: relu}"]
+    for level in range(1, levels + 1):
+        lines += [f"  b{level}:", "    layers:", f"      - {{type: b{level - 1}}}", f"      - {{type: b{level - 1}}}"]
+    return "\n".join([*lines, "layers:", f"  - {{type: b{levels}}}", ""])
+
+
+BLOCK = ("name: b\ninput: 8x8x3\nblocks:\n  u:\n    params: {n: 1}\n    layers:\n"
+         "      - {type: conv2d, filters: 3, kernel: 1, stride: \"${n}\"}\n")
+LAYERS_LIMIT = ("--max-layers",)
+gc("block-doubling-30-deep", g_text("bomb.yaml", lambda: block_doubling(30)), codes=("NC001",), mentions=LAYERS_LIMIT,
+   note="2^30 layers from 1 KB: each use's size is known before it is expanded")
+gc("block-repeat-huge", g_text("repeat.yaml", lambda: BLOCK + "layers:\n  - {type: u, repeat: 1000000000000000000}\n"),
+   codes=("NC001",), mentions=LAYERS_LIMIT)
+gc("block-repeat-10k-ok", g_text("repeat10k.yaml", lambda: BLOCK + "layers:\n  - {type: u, repeat: 10000}\n"),
+   exit=0, time=10.0, note="10,000 layers from one use, as many as big-10k-layers writes out")
+gc("block-power-tower", g_text("power.yaml", lambda: BLOCK + "layers:\n  - {type: u, n: \"${10**10**10}\"}\n"),
+   codes=("NC002",))
+gc("block-huge-product", g_text("product.yaml", lambda: BLOCK.replace("${n}", "${n * 999999999999 * 999999999999}")
+                                + "layers:\n  - {type: u}\n"), codes=("NC002",), mentions=("out of range",))
+gc("block-deep-parentheses", g_text("parens.yaml", lambda: BLOCK.replace("${n}", "${" + "(" * 50_000 + "n"
+                                    + ")" * 50_000 + "}") + "layers:\n  - {type: u}\n"), codes=("NC002",))
+gc("block-self-use", g_text("self.yaml", lambda: "name: s\ninput: 8x8x3\nblocks:\n  a:\n    layers:\n"
+                            "      - {type: a}\nlayers:\n  - {type: a}\n"), codes=("NC004",))
+
 # size, width and numbers
 gc("big-100k-layers", g_text("many.yaml", lambda: many_layers(100_000)), exit=0, time=60.0, timeout=300,
    note="a legitimate 100,000-layer spec (4 MB) must validate")

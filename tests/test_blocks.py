@@ -489,3 +489,14 @@ def test_summary_depth_on_the_command_line(tmp_path: Path) -> None:
     assert layers[-1]["output"] == {"width": 56, "height": 56, "depth": 64}
     assert layers[-1]["inputs"] == ["maxpool"]
     assert run_cli("summary", "--depth", "0", str(path)).returncode == 2
+
+
+def test_load_gives_the_expanded_network_and_its_blocks(tmp_path: Path) -> None:
+    import netcheck
+
+    network = netcheck.load(write(tmp_path, RESNET18_BLOCKS))
+    assert [layer.name for layer in network.layers][4:6] == ["layer1.0.conv1", "layer1.0.bn1"]
+    assert network.blocks is not None and network.blocks["basic"].params == {"filters": None, "stride": 1}
+    report = netcheck.check(network)
+    assert report.ok and len(report.layers) == 4 + 14
+    assert check_path(str(tmp_path / "net.yaml")).network.blocks == network.blocks
