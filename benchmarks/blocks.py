@@ -19,10 +19,11 @@ spawning process's peak RSS into a child's ``ru_maxrss``).
 
 Every timed run is one fresh ``python -m netcheck validate FILE`` process; the
 figure is its CPU time (user + system, from ``wait4``), the median of
-``--repeat`` runs, flat and blocks alternating; peak RSS is the largest
-``ru_maxrss`` of its runs.
+``--repeat`` runs, flat and blocks alternating; peak RSS is the median of
+the runs' ``ru_maxrss`` (a run that recompiles an edited module's bytecode
+peaks higher, so the largest would measure that).
 
-    python3 benchmarks/blocks.py              # all three sizes (about a minute)
+    python3 benchmarks/blocks.py              # all three sizes (about two minutes)
     python3 benchmarks/blocks.py --repeat 5
 
 The target is the issue's: 100,000 layers as one block with ``repeat: 10000``
@@ -157,6 +158,8 @@ def run(path: Path) -> tuple[float, int]:
 
 
 def megabytes(size: int) -> str:
+    if size < 1e6:
+        return f"{size / 1e3:.1f} kB"
     return f"{size / 1e6:.0f} MB" if size >= 10e6 else f"{size / 1e6:.1f} MB"
 
 
@@ -174,7 +177,7 @@ def main() -> int:
     print(f"- Python {platform.python_version()} ({sys.executable}), {os.cpu_count()} CPUs, "
           f"load average {', '.join(f'{value:.2f}' for value in os.getloadavg())}")
     print(f"- CPU: median of {arguments.repeat} runs per file (user + system, wait4), flat and blocks alternating; "
-          "peak RSS: largest ru_maxrss")
+          "peak RSS: median ru_maxrss")
     rows = []
     failed = False
     with tempfile.TemporaryDirectory() as folder:
@@ -191,15 +194,14 @@ def main() -> int:
             totals = ", ".join(f"{key} {value:,}" for key, value in blocks_summary["totals"].items())
             print(f"- repeat {repeat:,}: {blocks_summary['layers']:,} layers, the same in both files; totals: {totals}",
                   flush=True)
-            flat_cpu, blocks_cpu, flat_rss, blocks_rss = [], [], 0, 0
+            flat_runs, blocks_runs = [], []
             for _ in range(arguments.repeat):
-                cpu, rss = run(flat)
-                flat_cpu.append(cpu)
-                flat_rss = max(flat_rss, rss)
-                cpu, rss = run(blocks)
-                blocks_cpu.append(cpu)
-                blocks_rss = max(blocks_rss, rss)
-            flat_median, blocks_median = statistics.median(flat_cpu), statistics.median(blocks_cpu)
+                flat_runs.append(run(flat))
+                blocks_runs.append(run(blocks))
+            flat_median = statistics.median(cpu for cpu, _ in flat_runs)
+            blocks_median = statistics.median(cpu for cpu, _ in blocks_runs)
+            flat_rss = int(statistics.median(rss for _, rss in flat_runs))
+            blocks_rss = int(statistics.median(rss for _, rss in blocks_runs))
             ratio = blocks_median / flat_median
             if target is None:
                 target_text, verdict = "–", "–"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 torch = pytest.importorskip("torch")
 
@@ -102,9 +103,10 @@ def assert_round_trip(network: Network, module: NetworkModule) -> None:
     back = from_module(module, str(network.input.shape))
     expected = netcheck_counts(network)
     actual = netcheck_counts(back)
-    assert sorted(actual) == sorted(module.netcheck_names[name] for name in expected)
-    assert {name: actual[module.netcheck_names[name]] for name in expected} == expected
-    assert back.layers[-1].name == module.netcheck_names[list(expected)[-1]]  # the same output layer
+    imported = {name: module.netcheck_names[name].replace(".", "_") for name in expected}  # module paths, . → _
+    assert sorted(actual) == sorted(imported.values())
+    assert {name: actual[imported[name]] for name in expected} == expected
+    assert back.layers[-1].name == imported[list(expected)[-1]]  # the same output layer
 
 
 # Every spec in specs/ ----------------------------------------------------------------------------------------------
@@ -308,7 +310,7 @@ def test_a_spec_with_errors_is_refused_with_its_violations() -> None:
 
 
 def test_names_pytorch_refuses_are_sanitised() -> None:
-    network = spec("""
+    network = Network.model_validate(yaml.safe_load("""
         name: names
         input: 4x4x1
         layers:
@@ -316,13 +318,14 @@ def test_names_pytorch_refuses_are_sanitised() -> None:
           - {name: block_conv, type: activation, function: relu}
           - {name: forward, type: dropout}
           - {name: "layer 1 ü", type: batchnorm2d}
-    """)
+          - {name: forward.x, type: dropout}
+    """))  # dotted names, as from_module makes them (a file may not write them: FORMAT.md §8)
     module = to_module(network)
-    assert module.netcheck_names == {"block.conv": "block_conv", "block_conv": "block_conv_2",
-                                     "forward": "forward_2", "layer 1 ü": "layer 1 ü"}
-    assert [name for name, _ in module.named_children()] == list(module.netcheck_names.values())
-    assert_parity(network)
-    assert_round_trip(network, module)
+    assert module.netcheck_names == {"block.conv": "block.conv", "block_conv": "block_conv",
+                                     "forward": "forward_2", "layer 1 ü": "layer 1 ü", "forward.x": "forward_x"}
+    assert [name for name, _ in module.named_children()] == ["block", "block_conv", "forward_2", "layer 1 ü",
+                                                             "forward_x"]
+    assert_parity(network)  # no round trip: from_module names block.conv block_conv, which is taken
 
 
 def test_submodule_and_parameter_names_follow_the_spec() -> None:
@@ -640,8 +643,13 @@ def test_to_yaml_reads_back_as_the_same_network(path: Path) -> None:
     assert text.startswith("# yaml-language-server: $schema=")
     report = check_text(text, "<yaml>", Options(fixes=False))
     assert report.ok, report.violations
-    assert netcheck_counts(report.network) == netcheck_counts(network)  # type: ignore[arg-type]
-    assert report.network is not None and report.network.layers == network.layers
+    assert report.network is not None
+    written = {layer.name: back.name for layer, back in zip(network.layers, report.network.layers)}
+    assert all(back == str(name).replace(".", "_") for name, back in written.items()), "expanded names: . → _"
+    counts, back_counts = netcheck_counts(network), netcheck_counts(report.network)
+    assert {written[name]: value for name, value in counts.items()} == back_counts
+    if not network.blocks:
+        assert report.network.layers == network.layers
 
 
 def test_to_yaml_writes_sizes_in_their_shortest_form() -> None:

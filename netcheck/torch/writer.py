@@ -61,6 +61,34 @@ def _shortest(value: Any) -> Any:
     return value
 
 
+def undotted(network: Network) -> Network:
+    """``network`` with names a file may hold: the dots of expanded names (``layer1.0.conv1``) become ``_``.
+
+    A dot is reserved for the names blocks expand to (FORMAT.md §8); a flat
+    file writes ``layer1_0_conv1`` (with a suffix if that name is taken).
+    """
+    taken = {layer.name for layer in network.layers if layer.name is not None}
+    renamed: dict[str, str] = {}
+    for name in sorted(name for name in taken if "." in name):
+        candidate, suffix = name.replace(".", "_"), 1
+        while candidate in taken:
+            suffix += 1
+            candidate = f"{name.replace('.', '_')}_{suffix}"
+        taken.add(candidate)
+        renamed[name] = candidate
+    if not renamed:
+        return network
+    layers = []
+    for layer in network.layers:
+        changes: dict[str, Any] = {}
+        if layer.name in renamed:
+            changes["name"] = renamed[layer.name]
+        if layer.inputs is not None and any(name in renamed for name in layer.inputs):
+            changes["inputs"] = [renamed.get(name, name) for name in layer.inputs]
+        layers.append(layer.model_copy(update=changes) if changes else layer)
+    return network.model_copy(update={"layers": layers})
+
+
 def _fields(layer: spec.LayerBase) -> Iterator[tuple[str, Any]]:
     keys = [*_FIRST, *(key for key in type(layer).model_fields if key not in _FIRST + _LAST), *_LAST]
     for key in keys:
@@ -103,6 +131,7 @@ def to_yaml(network: Network, *, schema: str | None = None, header: Sequence[str
     With ``annotate`` each layer's line carries a comment with its output shape
     and parameter count, as netcheck computes them.
     """
+    network = undotted(network)
     rows = check_network(network, Options(fixes=False)).rows if annotate else []
     out = [f"# yaml-language-server: $schema={schema or _schema_id()}\n"]
     out.extend(f"# {_comment(line)}\n" for line in header)
