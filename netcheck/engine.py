@@ -95,7 +95,10 @@ def _bound(outcome: Outcome) -> None:
 
 
 def _in_range(value: Number) -> bool:
-    return Fraction(value).numerator <= LIMIT and Fraction(value).denominator <= LIMIT
+    if type(value) is int:  # the common case, without building a Fraction
+        return value <= LIMIT
+    fraction = Fraction(value)
+    return fraction.numerator <= LIMIT and fraction.denominator <= LIMIT
 
 
 def layer_rounding(layer: Any, network: Record) -> str:
