@@ -396,11 +396,127 @@ class Concat(LayerBase):
     inputs: list[LayerName] = _MERGE_INPUTS
 
 
+class Multiply(LayerBase):
+    """Element-wise product of two or more volumes that broadcast: per axis equal, or 1 (a squeeze-and-excitation
+    gate 1 x 1 x D times a W x H x D volume)."""
+
+    type: Literal["multiply"]
+    example: ClassVar[dict[str, Any]] = {"name": "scale", "type": "multiply", "inputs": ["features", "gate"]}
+    inputs: list[LayerName] = Field(min_length=2, description="Two or more layer names.",
+                                    examples=[["features", "gate"]])
+
+
+class Slice(LayerBase):
+    """Some of the channels: ``[start, stop]``, half-open as Python slices; W x H x (stop − start)."""
+
+    type: Literal["slice"]
+    example: ClassVar[dict[str, Any]] = {"name": "half", "type": "slice", "channels": [0, 32]}
+    channels: list[NonNegativeInt] = Field(
+        min_length=2, max_length=2,
+        description="[start, stop]: the channels start … stop − 1; 0 ≤ start < stop ≤ D (NC103 otherwise).",
+        examples=[[0, 32]])
+
+
+class ChannelShuffle(LayerBase):
+    """ShuffleNet's channel shuffle: the D channels as groups x D/groups, transposed. Same shape."""
+
+    type: Literal["channel_shuffle"]
+    example: ClassVar[dict[str, Any]] = {"name": "shuffle", "type": "channel_shuffle", "groups": 2}
+    groups: PositiveInt = Field(description="Channel groups; must divide the depth (NC104).", examples=[2])
+
+
+_NORM_EPS = Field(1e-5, gt=0, allow_inf_nan=False, description="Added to the variance (PyTorch's default 1e-5).",
+                  examples=[1e-6])
+_NORM_AFFINE = Field(True, description="Learns a scale and a shift per channel (2·D trainable).", examples=[False])
+
+
+class LayerNorm2d(LayerBase):
+    """Layer normalisation over the D channels at each position (ConvNeXt's LayerNorm2d). Same shape."""
+
+    type: Literal["layernorm2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "norm", "type": "layernorm2d", "eps": 1e-6}
+    affine: bool = _NORM_AFFINE
+    eps: float = _NORM_EPS
+
+
+class GroupNorm(LayerBase):
+    """Group normalisation: the D channels in groups, each normalised over its channels and the plane."""
+
+    type: Literal["groupnorm"]
+    example: ClassVar[dict[str, Any]] = {"name": "gn1", "type": "groupnorm", "groups": 32}
+    groups: PositiveInt = Field(description="Channel groups; must divide the depth (NC104).", examples=[32])
+    affine: bool = _NORM_AFFINE
+    eps: float = _NORM_EPS
+
+
+class InstanceNorm2d(LayerBase):
+    """Instance normalisation: each channel normalised over its plane. Same shape."""
+
+    type: Literal["instancenorm2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "in1", "type": "instancenorm2d", "affine": True}
+    affine: bool = Field(False, description="Learns a scale and a shift per channel (2·D trainable; PyTorch's "
+                         "default is false).", examples=[True])
+    track_running_stats: bool = Field(False, description="Keeps a running mean and variance (2·D non-trainable).",
+                                      examples=[True])
+    eps: float = _NORM_EPS
+
+
+class LayerScale(LayerBase):
+    """A learned factor per channel (ConvNeXt's γ): D parameters. Same shape."""
+
+    type: Literal["layer_scale"]
+    example: ClassVar[dict[str, Any]] = {"name": "gamma", "type": "layer_scale", "init": 1e-6}
+    init: float = Field(1e-6, allow_inf_nan=False, description="The factors' initial value.", examples=[1e-6])
+
+
+class PReLU(LayerBase):
+    """A leaky ReLU whose negative slope is learned: one, or one per channel."""
+
+    type: Literal["prelu"]
+    example: ClassVar[dict[str, Any]] = {"name": "act1", "type": "prelu", "per_channel": True}
+    per_channel: bool = Field(False, description="One slope per channel (D parameters) instead of one.",
+                              examples=[True])
+
+
+class DropPath(LayerBase):
+    """Stochastic depth: drops the whole input of a sample while training. Same shape."""
+
+    type: Literal["drop_path"]
+    example: ClassVar[dict[str, Any]] = {"name": "drop_path", "type": "drop_path", "rate": 0.1}
+    rate: float = Field(0.0, ge=0, le=1, allow_inf_nan=False, description="The probability of dropping.",
+                        examples=[0.1])
+
+
+class Identity(LayerBase):
+    """Passes its input on unchanged."""
+
+    type: Literal["identity"]
+    example: ClassVar[dict[str, Any]] = {"name": "shortcut", "type": "identity"}
+
+
+class PixelShuffle(LayerBase):
+    """Depth to space: W·r x H·r x D/r²; r² must divide D (NC104)."""
+
+    type: Literal["pixel_shuffle"]
+    example: ClassVar[dict[str, Any]] = {"name": "to_space", "type": "pixel_shuffle", "factor": 2}
+    factor: PositiveInt = Field(description="r: the upscaling factor.", examples=[2])
+
+
+class PixelUnshuffle(LayerBase):
+    """Space to depth: W/r x H/r x D·r²; r must divide W and H (NC101)."""
+
+    type: Literal["pixel_unshuffle"]
+    example: ClassVar[dict[str, Any]] = {"name": "to_depth", "type": "pixel_unshuffle", "factor": 2}
+    factor: PositiveInt = Field(description="r: the downscaling factor.", examples=[2])
+
+
 Layer = Annotated[
     Union[
         Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d,
         AdaptiveAvgPool2d, AdaptiveMaxPool2d, ZeroPad2d, Upsample2d, Flatten, Dense,
-        BatchNorm2d, Lrn, Dropout, Activation, Add, Concat,
+        BatchNorm2d, Lrn, Dropout, Activation, Add, Concat, Multiply, Slice, ChannelShuffle,
+        LayerNorm2d, GroupNorm, InstanceNorm2d, LayerScale, PReLU, DropPath, Identity,
+        PixelShuffle, PixelUnshuffle,
     ],
     Field(discriminator="type"),
 ]

@@ -284,7 +284,7 @@ def _too_long(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str
     if key == "inputs":
         kind = value_at(data, path[:-1]).get("type") if isinstance(value_at(data, path[:-1]), dict) else None
         return (f"{render(kind) if kind else 'this layer'} reads one input, not {ctx.get('actual_length')}; "
-                "only add and concat merge several")
+                "only add, concat and multiply merge several")
     return f"{key} is too long: at most {ctx.get('max_length')} characters"
 
 

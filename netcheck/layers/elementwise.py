@@ -1,15 +1,56 @@
-"""Layers that keep the shape: batchnorm2d, lrn, dropout, activation."""
+"""Layers that keep the shape: normalisations, per-channel factors, dropout, activations, identity."""
 
 from __future__ import annotations
 
-from netcheck.layers.base import Flow, Outcome, Rule
+from netcheck.layers.base import Flow, Outcome, Problem, Rule
 from netcheck.records import Record
+
+
+def channel_groups_problems(layer: Record, depth: int) -> list[Problem]:
+    """NC104 when the layer's ``groups`` does not divide the depth (groupnorm, channel_shuffle)."""
+    if depth % layer.groups == 0:
+        return []
+    return [Problem("NC104", {"case": "channels", "kind": layer.type, "groups": layer.groups, "depth": depth,
+                              "what": "input depth", "value": depth})]
 
 
 def batchnorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """Same shape; 2D trainable (scale, shift) if affine, 2D non-trainable (running mean, variance)."""
     depth = flows[0].shape.depth
     return Outcome(flows[0], 2 * depth if layer.affine else 0, non_trainable=2 * depth)
+
+
+def layernorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape; 2D trainable (scale, shift over the channels) if affine."""
+    return Outcome(flows[0], 2 * flows[0].shape.depth if layer.affine else 0)
+
+
+def groupnorm(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape; 2D trainable if affine; groups must divide D (NC104: the shape is still passed on)."""
+    depth = flows[0].shape.depth
+    return Outcome(flows[0], 2 * depth if layer.affine else 0, problems=channel_groups_problems(layer, depth))
+
+
+def instancenorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape; 2D trainable if affine, 2D non-trainable (running mean, variance) if tracked."""
+    depth = flows[0].shape.depth
+    return Outcome(flows[0], 2 * depth if layer.affine else 0,
+                   non_trainable=2 * depth if layer.track_running_stats else 0)
+
+
+def layer_scale(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape; D trainable factors."""
+    return Outcome(flows[0], flows[0].shape.depth)
+
+
+def prelu(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape; one learned slope per channel (D) or one in all."""
+    return Outcome(flows[0], flows[0].shape.depth if layer.per_channel else 1)
+
+
+def channel_shuffle(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape, no parameters; groups must divide D (NC104: the shape is still passed on)."""
+    return Outcome(flows[0], problems=channel_groups_problems(layer, flows[0].shape.depth))
 
 
 def passthrough(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
@@ -23,4 +64,12 @@ RULES: dict[str, Rule] = {
     "lrn": passthrough,
     "dropout": passthrough,
     "activation": passthrough,
+    "layernorm2d": layernorm2d,
+    "groupnorm": groupnorm,
+    "instancenorm2d": instancenorm2d,
+    "layer_scale": layer_scale,
+    "prelu": prelu,
+    "drop_path": passthrough,
+    "identity": passthrough,
+    "channel_shuffle": channel_shuffle,
 }

@@ -1,4 +1,4 @@
-"""add and concat: layers that read two or more inputs."""
+"""add, concat and multiply: layers that read two or more inputs."""
 
 from __future__ import annotations
 
@@ -37,8 +37,19 @@ def concat(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     return Outcome(_merged(flows, Shape(width, height, sum(flow.shape.depth for flow in flows))))
 
 
+def multiply(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Per axis all sizes equal, or 1 where they differ (broadcasting); the output takes the largest on each axis."""
+    shapes = [flow.shape for flow in flows]
+    axes = list(zip(*shapes))
+    if any(len(set(sizes) - {1}) > 1 for sizes in axes):
+        return Outcome(None, problems=[Problem("NC103", {"case": "multiply",
+                                                         "inputs": _listed(layer.inputs, shapes)})])
+    return Outcome(_merged(flows, Shape(*(max(sizes) for sizes in axes))))
+
+
 #: The layer types this module computes, by ``type``.
 RULES: dict[str, Rule] = {
     "add": add,
     "concat": concat,
+    "multiply": multiply,
 }

@@ -1,8 +1,10 @@
-"""Layers that move values without weights: flatten, zeropad2d, upsample2d."""
+"""Layers that move values without weights: flatten, zeropad2d, upsample2d, slice, pixel (un)shuffle."""
 
 from __future__ import annotations
 
-from netcheck.layers.base import Flow, Outcome, Rule
+from fractions import Fraction
+
+from netcheck.layers.base import Flow, Outcome, Problem, Rule, merge_axes
 from netcheck.records import Record
 from netcheck.vocabulary import Shape, pair
 
@@ -43,9 +45,55 @@ def upsample2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     ))
 
 
+def slice_channels(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """W × H × (stop − start); 0 ≤ start < stop ≤ D, else NC103."""
+    flow = flows[0]
+    shape = flow.shape
+    start, stop = layer.channels
+    if not start < stop <= shape.depth:
+        case = "slice-empty" if stop <= start else "slice-range"
+        return Outcome(None, problems=[Problem("NC103", {"case": case, "start": start, "stop": stop,
+                                                         "depth": shape.depth})])
+    return Outcome(Flow(Shape(shape.width, shape.height, stop - start), flow.width, flow.height))
+
+
+def pixel_shuffle(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """W·r × H·r × D/r²; r² must divide D (NC104); the jump is divided by r."""
+    flow = flows[0]
+    shape, factor = flow.shape, layer.factor
+    square = factor * factor
+    if shape.depth % square:
+        return Outcome(None, problems=[Problem("NC104", {"case": "pixel_shuffle", "factor": factor,
+                                                         "groups": square, "depth": shape.depth,
+                                                         "what": "input depth", "value": shape.depth})])
+    return Outcome(Flow(Shape(shape.width * factor, shape.height * factor, shape.depth // square),
+                        flow.width.scaled(factor), flow.height.scaled(factor)))
+
+
+def pixel_unshuffle(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """W/r × H/r × D·r²; r must divide W and H (NC101, whatever the rounding: PyTorch refuses it)."""
+    flow = flows[0]
+    shape, factor = flow.shape, layer.factor
+    per_axis: list[list[Problem]] = [[], []]
+    for index, (axis, size) in enumerate((("width", shape.width), ("height", shape.height))):
+        if size % factor:
+            per_axis[index].append(Problem("NC101", {"case": "pixel_unshuffle", "axis": axis, "size": size,
+                                                     "factor": factor, "exact": Fraction(size, factor)}))
+    problems = merge_axes(*per_axis)
+    width, height = shape.width // factor, shape.height // factor
+    if width < 1 or height < 1:
+        return Outcome(None, problems=problems)
+    return Outcome(Flow(Shape(width, height, shape.depth * factor * factor),
+                        flow.width.through_window(factor, factor), flow.height.through_window(factor, factor)),
+                   problems=problems)
+
+
 #: The layer types this module computes, by ``type``.
 RULES: dict[str, Rule] = {
     "zeropad2d": zeropad2d,
     "upsample2d": upsample2d,
     "flatten": flatten,
+    "slice": slice_channels,
+    "pixel_shuffle": pixel_shuffle,
+    "pixel_unshuffle": pixel_unshuffle,
 }

@@ -34,8 +34,14 @@ Passes:
 
 from __future__ import annotations
 
-from netcheck.rules.geometry import window_candidates as candidates
-from netcheck.rules.words import Facts, dilation_note, statement
+from collections.abc import Iterator
+from math import gcd
+
+from netcheck.results import Edit, Fix
+from netcheck.rules import Context
+from netcheck.rules.geometry import window_candidates
+from netcheck.rules.nc104 import divisors_of
+from netcheck.rules.words import Facts, dilation_note, show, statement
 
 CODE = "NC101"
 NAME = "non-integer-output"
@@ -43,8 +49,27 @@ SEVERITY = "error"
 
 
 def message(facts: Facts) -> str:
-    """``width (32 − 8 + 2·1)/3 + 1 = 9.67 is not a whole number``."""
+    """``width (32 − 8 + 2·1)/3 + 1 = 9.67 is not a whole number``; pixel_unshuffle: ``width 7/2 = 3.5 …``."""
+    if facts.get("case") == "pixel_unshuffle":
+        return (f"{facts['axis']} {facts['size']}/{facts['factor']} = {show(facts['exact'])} is not a whole number: "
+                f"pixel_unshuffle needs the factor to divide the width and the height")
     return f"{statement(facts)} is not a whole number{dilation_note(facts)}"
+
+
+def candidates(context: Context) -> Iterator[list[Fix]]:
+    """The sliding-window fixes (``netcheck.rules.geometry``); for pixel_unshuffle, factors that divide W and H
+    first."""
+    facts = context.finding.facts
+    if facts.get("case") == "pixel_unshuffle":
+        flow = context.result.flows.get(context.result.rows[context.index].inputs[0])
+        if flow is not None:
+            width, height = flow.shape.width, flow.shape.height
+            factor = facts["factor"]
+            factors = sorted((r for r in divisors_of(gcd(width, height)) if r > 1 and r != factor),
+                             key=lambda r: (abs(r - factor), r))
+            yield [Fix(f"factor {r} divides {width} and {height}", (Edit(("layers", context.index, "factor"), r),))
+                   for r in factors[:4]]
+    yield from window_candidates(context)
 
 
 __all__ = ["CODE", "NAME", "SEVERITY", "candidates", "message"]

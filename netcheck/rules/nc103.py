@@ -1,8 +1,10 @@
 """NC103 — incompatible input shapes: add, concat, or dense on a volume.
 
 `add` needs inputs of one shape; `concat` needs equal width and height;
-`dense` needs a vector 1 × 1 × N, so a volume must be flattened (or globally
-pooled) first.
+`multiply` needs inputs that broadcast (on each axis the sizes are equal, or
+1: a 1 × 1 × D gate times a W × H × D volume); `slice` needs channels
+[start, stop] with 0 ≤ start < stop ≤ D; `dense` needs a vector 1 × 1 × N, so
+a volume must be flattened (or globally pooled) first.
 
 Why it matters: the framework raises a shape error, often deep into a run.
 
@@ -37,20 +39,31 @@ NAME = "incompatible-shapes"
 SEVERITY = "error"
 
 
+NEEDS = {"add": "inputs of one shape", "concat": "inputs of one width and height",
+         "multiply": "inputs that broadcast (on each axis equal sizes, or 1)"}
+
+
 def message(facts: Facts) -> str:
-    """Which inputs disagree (add, concat), or the volume a dense layer was given."""
+    """Which inputs disagree (add, concat, multiply), the channels a slice asks for, or a dense layer's volume."""
     case = facts["case"]
     if case == "dense":
         return (f"dense needs a vector 1x1xN but gets the volume {facts['volume']}: add a flatten before it "
                 f"(1x1x{facts['flat']}, {facts['params']:,} parameters)")
+    if case.startswith("slice"):
+        start, stop, depth = facts["start"], facts["stop"], facts["depth"]
+        why = (f"is empty: {stop} − {start} = {stop - start} channels" if case == "slice-empty"
+               else f"is out of range: the input has {depth} channels (0 … {depth - 1})")
+        return f"slice channels [{start}, {stop}] {why}; it needs 0 ≤ start < stop ≤ {depth}"
     listing = ", ".join(f"{name} is {shape}" for name, shape in facts["inputs"])
-    needs = "one shape" if case == "add" else "one width and height"
-    return f"{case} needs inputs of {needs}, but {listing}"
+    return f"{case} needs {NEEDS[case]}, but {listing}"
 
 
 def candidates(context: Context) -> Iterator[list[Fix]]:
-    """For a dense on a volume: insert a flatten right before it."""
+    """For a dense on a volume: insert a flatten right before it. For a slice: channels within the depth."""
     layer = context.network.layers[context.index]
+    if layer.type == "slice":
+        yield _slice_candidates(context)
+        return
     if layer.type != "dense":
         return
     name = f"{context.finding.layer}_flatten"
@@ -60,3 +73,22 @@ def candidates(context: Context) -> Iterator[list[Fix]]:
         flatten["inputs"] = list(layer.inputs)
         edits.append(Edit(("layers", context.index + 1, "inputs"), [name]))
     yield [Fix(f"insert a flatten named {name} before {context.finding.layer}", tuple(edits))]
+
+
+def _slice_candidates(context: Context) -> list[Fix]:
+    """Stop clamped to the depth; the bounds swapped when they are reversed; else the last channels."""
+    facts = context.finding.facts
+    start, stop, depth = facts["start"], facts["stop"], facts["depth"]
+    options: list[list[int]] = []
+    if start < depth and start < stop:
+        options.append([start, depth])
+    if stop < start <= depth:
+        options.append([stop, start])
+    if start < stop and stop - start <= depth:
+        options.append([depth - (stop - start), depth])
+    found: list[Fix] = []
+    for channels in options:
+        if channels not in [fix.edits[0].value for fix in found] and channels != [start, stop]:
+            found.append(Fix(f"channels [{channels[0]}, {channels[1]}] gives {channels[1] - channels[0]} of "
+                             f"the {depth} channels", (Edit(("layers", context.index, "channels"), channels),)))
+    return found

@@ -27,10 +27,15 @@ from netcheck.torch.layers import (
     Concat,
     Conv2d,
     ConvTranspose2d,
+    DropPath,
     GlobalAvgPool2d,
     GlobalMaxPool2d,
+    LayerNorm2d,
+    LayerScale,
     Linear,
     MaxPool2d,
+    Multiply,
+    Slice,
     activation_module,
 )
 from netcheck.torch.sizes import _axis_padding, _ceil_size, _floor_size, _kernel_eff, _same_pads
@@ -172,7 +177,7 @@ def _rounding(layer: Any, network: Network) -> str:
     return str(own if own is not None else network.rounding)
 
 
-_ANY_RANK = frozenset({"activation", "dropout", "flatten"})
+_ANY_RANK = frozenset({"activation", "dropout", "flatten", "identity", "drop_path", "slice"})
 
 
 def _ranks(kind: str, sources: list[int]) -> tuple[int, int]:
@@ -183,7 +188,7 @@ def _ranks(kind: str, sources: list[int]) -> tuple[int, int]:
         return 0, 2
     if kind in _ANY_RANK:
         return 0, sources[0]
-    if kind in ("add", "concat"):
+    if kind in ("add", "concat", "multiply"):
         rank = sources[0] if len(set(sources)) == 1 else 4
         return rank, rank
     return 4, 4
@@ -214,6 +219,20 @@ def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> 
         "activation": lambda: _activation_layer(layer),
         "add": Add,
         "concat": Concat,
+        "multiply": Multiply,
+        "slice": lambda: Slice(*layer.channels),
+        "channel_shuffle": lambda: nn.ChannelShuffle(layer.groups),
+        "layernorm2d": lambda: LayerNorm2d(shape.depth, eps=layer.eps, elementwise_affine=layer.affine,
+                                           bias=layer.affine),
+        "groupnorm": lambda: nn.GroupNorm(layer.groups, shape.depth, eps=layer.eps, affine=layer.affine),
+        "instancenorm2d": lambda: nn.InstanceNorm2d(shape.depth, eps=layer.eps, affine=layer.affine,
+                                                    track_running_stats=layer.track_running_stats),
+        "layer_scale": lambda: LayerScale(shape.depth, layer.init),
+        "prelu": lambda: nn.PReLU(shape.depth if layer.per_channel else 1),
+        "drop_path": lambda: DropPath(layer.rate),
+        "identity": nn.Identity,
+        "pixel_shuffle": lambda: nn.PixelShuffle(layer.factor),
+        "pixel_unshuffle": lambda: nn.PixelUnshuffle(layer.factor),
     }
     return builders[kind]()
 

@@ -154,3 +154,66 @@ class Concat(nn.Module):
 
     def forward(self, *xs: torch.Tensor) -> torch.Tensor:
         return torch.cat(xs, dim=1)
+
+
+class Multiply(nn.Module):
+    """Element-wise product of two or more tensors that broadcast (a 1 x 1 gate times a volume)."""
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        product = xs[0]
+        for x in xs[1:]:
+            product = product * x
+        return product
+
+
+class Slice(nn.Module):
+    """The channels ``start`` … ``stop`` − 1 (dim 1), as the spec's ``channels: [start, stop]``."""
+
+    def __init__(self, start: int, stop: int) -> None:
+        super().__init__()
+        self.start = start
+        self.stop = stop
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, self.start:self.stop]
+
+    def extra_repr(self) -> str:
+        return f"start={self.start}, stop={self.stop}"
+
+
+class LayerNorm2d(nn.LayerNorm):
+    """``nn.LayerNorm`` over the channels at each position of N x C x H x W (ConvNeXt's LayerNorm2d)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        normed: torch.Tensor = super().forward(x.permute(0, 2, 3, 1))
+        return normed.permute(0, 3, 1, 2)
+
+
+class LayerScale(nn.Module):
+    """A learned factor per channel, γ of shape C x 1 x 1 (ConvNeXt's layer scale)."""
+
+    def __init__(self, channels: int, init: float = 1e-6) -> None:
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((channels, 1, 1), float(init)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.gamma
+
+
+class DropPath(nn.Module):
+    """Stochastic depth: while training, zeroes a sample's whole input with probability ``rate`` (scaling the rest);
+    the identity in eval mode."""
+
+    def __init__(self, rate: float = 0.0) -> None:
+        super().__init__()
+        self.rate = rate
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.rate == 0.0:
+            return x
+        keep = 1.0 - self.rate
+        mask = x.new_empty((x.shape[0],) + (1,) * (x.dim() - 1)).bernoulli_(keep)
+        return x * mask / keep if keep > 0 else x * 0
+
+    def extra_repr(self) -> str:
+        return f"rate={self.rate}"
