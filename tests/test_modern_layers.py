@@ -21,21 +21,12 @@ from netcheck.checker import check_text
 from netcheck.results import FileReport
 from netcheck.spec import LAYER_CLASSES
 from tests.conftest import ROOT, run_cli
+from tests.test_layers import last, run
 
 MODERN = ROOT / "tests" / "modern"
 MODERN_SPECS = sorted(MODERN.glob("*.yaml"))
 NEW_TYPES = ("multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d", "layer_scale",
              "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle")
-
-
-def run(input_shape: str, *layers: str, rounding: str = "strict") -> FileReport:
-    body = "".join(f"  - {layer}\n" for layer in layers)
-    return check_text(f"name: t\ninput: {input_shape}\nrounding: {rounding}\nlayers:\n{body}")
-
-
-def last(report: FileReport) -> tuple[str, int | None, int | None, int | None]:
-    row = report.rows[-1]
-    return (str(row.output), row.trainable_params, row.non_trainable_params, row.macs)
 
 
 def codes(report: FileReport) -> set[str]:
