@@ -45,7 +45,9 @@ def load(path: str | Path, limits: source.Limits = source.Limits()) -> Network:
     if network is None or errors:
         raise SpecError(name, errors or violations)
     if expansion is not None:
-        blocks.attach(network, expansion)
+        from netcheck.expansion import attach
+
+        attach(network, expansion)
     return network
 
 

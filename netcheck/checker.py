@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from netcheck import blocks, engine, rules, source
-from netcheck.blocks import ExpandedLocator, Expansion
 from netcheck.engine import Finding
 from netcheck.fastload import quick_network
 from netcheck.fixing import NOT_SEARCHED, Budget, World, records_of, searchable, verified_fixes
@@ -21,6 +20,7 @@ from netcheck.results import FileReport, Limits, Options, UseSpan, Violation
 from netcheck.source import Document, Locator
 
 if TYPE_CHECKING:
+    from netcheck.expansion import Expansion
     from netcheck.spec import Network
 
 
@@ -57,7 +57,9 @@ def check_document(document: Document, path: str, options: Options = Options()) 
         network, problems = validation.to_network(flat)
         violations.extend(_traced(problems, expansion))
         if network is not None and expansion is not None:
-            blocks.attach(network, expansion)
+            from netcheck.expansion import attach
+
+            attach(network, expansion)
         if network is not None:
             report = check_network(network, options, path, flat.data)
             violations.extend(report.violations)
@@ -90,10 +92,12 @@ def check_network(network: Network | Record, options: Options = Options(), path:
 def _checked(network: Record, model: Network | None, options: Options, path: str, data: Any,
              result: engine.Result) -> FileReport:
     locator: Locator | None = network.get("_source")
-    expansion = locator.expansion if isinstance(locator, ExpandedLocator) else None
+    expansion: Expansion | None = getattr(locator, "expansion", None)  # an ExpandedLocator's
     world = None
     if expansion is not None:
-        result.findings.extend(blocks.check_uses(expansion, result.rows))
+        from netcheck.expansion import check_uses
+
+        result.findings.extend(check_uses(expansion, result.rows))
         world = _BlockWorld(expansion, options.limits)
     budget = Budget.for_file(len(network.layers), result.findings)
     violations = []
@@ -136,8 +140,10 @@ class _BlockWorld(World):
         network = records_of(expansion.data)
         if network is None:
             return None
+        from netcheck.expansion import check_uses
+
         result = engine.run(network)
-        return result.findings + blocks.check_uses(expansion, result.rows)
+        return result.findings + check_uses(expansion, result.rows)
 
 
 def _traced(violations: list[Violation], expansion: Expansion | None) -> list[Violation]:
@@ -154,8 +160,11 @@ def _network_of(record: Record) -> Network:
 
     network = Network.model_validate(record._source.root)
     network._source = record._source
-    if isinstance(record._source, ExpandedLocator):
-        blocks.attach(network, record._source.expansion)
+    expansion = getattr(record._source, "expansion", None)
+    if expansion is not None:
+        from netcheck.expansion import attach
+
+        attach(network, expansion)
     return network
 
 
