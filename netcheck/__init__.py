@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 _HOMES = {
     "SpecError": "netcheck.api", "check": "netcheck.api", "json_schema": "netcheck.api", "load": "netcheck.api",
+    "loads": "netcheck.api",
     "FileReport": "netcheck.results", "Options": "netcheck.results", "check_path": "netcheck.checker",
     "check_text": "netcheck.checker", "Network": "netcheck.spec", "Fix": "netcheck.results",
     "Violation": "netcheck.results",
@@ -25,11 +26,11 @@ _HOMES = {
 
 __all__ = [
     "FileReport", "Fix", "Network", "Options", "SpecError", "Violation",
-    "__version__", "check", "check_path", "check_text", "json_schema", "load",
+    "__version__", "check", "check_path", "check_text", "json_schema", "load", "loads",
 ]
 
 if TYPE_CHECKING:
-    from netcheck.api import SpecError, check, json_schema, load
+    from netcheck.api import SpecError, check, json_schema, load, loads
     from netcheck.checker import check_path, check_text
     from netcheck.results import FileReport, Fix, Options, Violation
     from netcheck.spec import Network

@@ -30,7 +30,15 @@ def load(path: str | Path, limits: source.Limits = source.Limits()) -> Network:
     the uses expand to, named as PyTorch names submodules (``layer1.0.conv1``).
     """
     name = str(path)
-    document = source.read_file(name, limits)
+    return _network(source.read_file(name, limits), name, limits)
+
+
+def loads(text: str, name: str = "<text>", limits: source.Limits = source.Limits()) -> Network:
+    """``load`` for YAML text already in memory; ``name`` stands for the file in violations."""
+    return _network(source.parse(text, limits), name, limits)
+
+
+def _network(document: source.Document, name: str, limits: source.Limits) -> Network:
     violations = list(document.violations)
     network = None
     expansion = blocks.expand(document, limits) if document.readable else None

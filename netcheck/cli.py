@@ -76,9 +76,11 @@ def import_torch(
     input_shape: Annotated[str, typer.Option("--input", "-i", help="The input volume WxHxD, e.g. 224x224x3.")],
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write the spec here (default: stdout).")]
     = None,
+    flat: Annotated[bool, typer.Option("--flat", help="One list of layers; by default submodules of one kind "
+                                                      "become blocks (FORMAT.md §8).")] = False,
 ) -> None:
     """Write a spec for a PyTorch model, validated before it is written (needs netcheck[torch])."""
-    _finish(commands.import_torch(target, input_shape, output))
+    _finish(commands.import_torch(target, input_shape, output, blocks=not flat))
 
 
 def main() -> None:

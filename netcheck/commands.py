@@ -151,11 +151,11 @@ def schema() -> Outcome:
     return Outcome(text(), OK)
 
 
-def import_torch(target: str, input_shape: str, output: str | None) -> Outcome:
+def import_torch(target: str, input_shape: str, output: str | None, blocks: bool = True) -> Outcome:
     """A spec for the PyTorch model ``package.module:factory`` (needs the ``netcheck[torch]`` extra)."""
     try:
         from netcheck.torch import import_command
     except ImportError as error:
         return Outcome("", USAGE, f"netcheck: import-torch needs PyTorch: pip install 'netcheck[torch]' ({error})")
-    text, status, error_text = import_command(target, input_shape, output)
+    text, status, error_text = import_command(target, input_shape, output, blocks)
     return Outcome(text, status, error_text)

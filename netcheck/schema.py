@@ -161,9 +161,45 @@ def _or_substitution(prop: dict[str, Any], key: str, defs: dict[str, Any]) -> di
     target = defs.get(prop.get("$ref", "").rsplit("/", 1)[-1], {})
     examples = prop.get("examples") or target.get("examples") or []
     title = prop.get("title", key.replace("_", " ").title())
-    return {"anyOf": [prop, {"$ref": "#/$defs/Substitution"}], "title": title,
+    return {"anyOf": [_substitutable(prop, defs), {"$ref": "#/$defs/Substitution"}], "title": title,
             "description": prop.get("description") or target.get("description") or f"The {key}.",
             "examples": [*copy.deepcopy(examples[:1]), f"${{{key}}}"]}
+
+
+_SCALARS = frozenset({"integer", "number", "boolean"})
+
+
+def _substitutable(part: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """``part`` with every number or flag inside it (a list item, a mapping's value) also a substitution.
+
+    A definition it refers to gets an ``…InBlock`` twin, made once.
+    """
+    if "$ref" in part:
+        name = part["$ref"].rsplit("/", 1)[-1]
+        twin = f"{name}InBlock"
+        if twin not in defs:
+            defs[twin] = {}
+            defs[twin] = _substitutable(defs[name], defs)
+        return {**part, "$ref": f"#/$defs/{twin}"}
+    result = dict(part)
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        if key in part:
+            result[key] = [_substitutable(item, defs) for item in part[key]]
+    if isinstance(part.get("items"), dict):
+        result["items"] = _substitutable(part["items"], defs)
+    if "properties" in part:
+        result["properties"] = {key: _substitutable(value, defs) for key, value in part["properties"].items()}
+    if isinstance(part.get("additionalProperties"), dict):
+        result["additionalProperties"] = _substitutable(part["additionalProperties"], defs)
+    if part.get("type") in _SCALARS:
+        wrapper: dict[str, Any] = {"anyOf": [result, {"$ref": "#/$defs/Substitution"}]}
+        for key in ("title", "description"):
+            if key in part:
+                wrapper[key] = part[key]
+        if "examples" in part:
+            wrapper["examples"] = [*part["examples"][:1], "${" + str(part.get("title", "n")).lower() + "}"]
+        return wrapper
+    return result
 
 
 def text() -> str:

@@ -594,6 +594,7 @@ class Network(Model):
 
     _source: Any = PrivateAttr(default=None)
     _blocks: dict[str, Block] | None = PrivateAttr(default=None)
+    _modules: Any = PrivateAttr(default=None)  # netcheck.torch's module paths, for a network read by from_module
 
     @property
     def blocks(self) -> dict[str, Block] | None:

@@ -317,8 +317,11 @@ def token(v) -> R:
         return R("false")
     if v is None:
         return R("null")
-    if isinstance(v, (int, float)):
+    if isinstance(v, int):
         return R(repr(v))
+    if isinstance(v, float):  # YAML 1.2 core reads 1e-06 as a string: the mantissa needs a point (1.0e-06)
+        mantissa, _, exponent = repr(v).partition("e")
+        return R(f"{mantissa}.0e{exponent}" if exponent and "." not in mantissa else repr(v))
     s = str(v)
     if PLAIN.match(s) and s.lower() not in RESERVED:
         return R(s)

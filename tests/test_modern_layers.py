@@ -93,13 +93,26 @@ def _merge_spec(kind: str, shapes: tuple[str, ...]) -> str:
     return f"name: t\ninput: 8x6x{deepest}\nlayers:\n" + "\n".join(layers) + "\n"
 
 
-def test_multiply_takes_the_widest_receptive_field() -> None:
+def test_multiply_takes_the_widest_receptive_field_and_the_volumes_jump() -> None:
     report = run("16x16x4",
                  "{name: conv, type: conv2d, filters: 4, kernel: 5, padding: 2}",
                  "{name: gate, type: global_avgpool2d}",
                  "{name: scaled, type: multiply, inputs: [conv, gate]}")
     assert report.ok
-    assert (report.rows[-1].receptive_field, report.rows[-1].jump) == (16 + 4, 16)
+    # The gate sees the whole image (its jump is the plane), but neighbours of the product are the volume's.
+    assert (report.rows[-2].receptive_field, report.rows[-2].jump) == (16 + 4, 16)
+    assert (report.rows[-1].receptive_field, report.rows[-1].jump) == (16 + 4, 1)
+
+
+def test_squeeze_and_excitation_blocks_do_not_blow_up_the_jump() -> None:
+    """Forty SE blocks in a row: the jump stays 1 (it once grew by the plane at each gate, past NC106's range)."""
+    block = ["{type: conv2d, filters: 4, kernel: 3, padding: 1}", "{name: v%d, type: identity}",
+             "{type: global_avgpool2d}", "{name: g%d, type: activation, function: sigmoid}",
+             "{type: multiply, inputs: [v%d, g%d]}"]
+    layers = [line.replace("%d", str(index)) for index in range(40) for line in block]
+    report = run("16x16x4", *layers)
+    assert report.ok, report.violations
+    assert report.rows[-1].jump == 1
 
 
 def test_receptive_field_and_jump_through_pixel_shuffles() -> None:

@@ -6,7 +6,7 @@ parameters, running statistics). Then, for random sizes, PyTorch's own layers
 and ops (``nn.GroupNorm``, ``F.pixel_shuffle``, broadcasting, slicing…) are the
 oracle: they must give netcheck's shape and parameter count whenever netcheck
 says the layer is valid, and refuse it where netcheck reports an error.
-``from_module`` (import-torch) does not read these types yet.
+How ``from_module`` reads them from real code is in ``test_torch_import_modern.py``.
 """
 
 from __future__ import annotations

@@ -44,7 +44,19 @@ def multiply(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     if any(len(set(sizes) - {1}) > 1 for sizes in axes):
         return Outcome(None, problems=[Problem("NC103", {"case": "multiply",
                                                          "inputs": _listed(layer.inputs, shapes)})])
-    return Outcome(_merged(flows, Shape(*(max(sizes) for sizes in axes))))
+    shape = Shape(*(max(sizes) for sizes in axes))
+    return Outcome(Flow(shape, _spread([(flow.width, flow.shape.width) for flow in flows], shape.width),
+                        _spread([(flow.height, flow.shape.height) for flow in flows], shape.height)))
+
+
+def _spread(fields: list[tuple[Field, int]], size: int) -> Field:
+    """A product's field on one axis: the widest view, stepping as the inputs that are not broadcast along it.
+
+    A 1 x 1 gate (squeeze-and-excitation) sees the whole image with a jump as
+    large as the plane; spread over the plane it takes its positions' steps.
+    """
+    spread = [field for field, extent in fields if extent == size] or [field for field, _extent in fields]
+    return Field(max(field.size for field, _extent in fields), max(field.jump for field in spread))
 
 
 #: The layer types this module computes, by ``type``.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -64,8 +65,21 @@ def _schema_for(path: str | None) -> str:
     return _schema_id()
 
 
-def import_command(target: str, input_shape: str, output: str | None) -> tuple[str, int, str]:
-    """``netcheck import-torch``: (stdout text, exit status, stderr text)."""
+def _block_count(text: str) -> int:
+    """How many blocks a written spec defines (the keys under ``blocks:``)."""
+    count, inside = 0, False
+    for line in text.splitlines():
+        if line == "blocks:":
+            inside = True
+        elif not line.startswith(" "):
+            inside = False
+        elif inside and re.fullmatch(r"  [^ #][^:]*:", line):
+            count += 1
+    return count
+
+
+def import_command(target: str, input_shape: str, output: str | None, blocks: bool = True) -> tuple[str, int, str]:
+    """``netcheck import-torch``: (stdout text, exit status, stderr text); ``blocks`` folds submodules into blocks."""
     try:
         shape = spec.ShapeSpec.model_validate(input_shape).shape
     except Exception:
@@ -85,13 +99,15 @@ def import_command(target: str, input_shape: str, output: str | None) -> tuple[s
     notes = [f"netcheck: note: {warning.message}" for warning in caught
              if issubclass(warning.category, TorchImportWarning)]
     header = [f"Written by netcheck import-torch {target} --input {shape} (torch {torch.__version__})."]
-    text = to_yaml(network, schema=_schema_for(output), header=header)
+    text = to_yaml(network, schema=_schema_for(output), header=header, blocks=blocks)
     report = check_text(text, output or "<stdout>", Options(fixes=False))
     if not report.ok:  # pragma: no cover - from_module verified the network already
         listing = "\n".join(f"  {v.line}:{v.column}: {v.code} {v.message}" for v in report.violations if v.is_error)
         return "", 1, f"netcheck: the imported spec does not validate; nothing written:\n{listing}"
     totals = report.totals
-    summary = (f"netcheck: {name}: {len(network.layers)} layers, output {report.rows[-1].output}, "
+    count = _block_count(text)
+    folded = f" ({count} block{'s' if count != 1 else ''})" if count else ""
+    summary = (f"netcheck: {name}: {len(network.layers)} layers{folded}, output {report.rows[-1].output}, "
                f"{totals['trainable_params'] or 0:,} trainable + {totals['non_trainable_params'] or 0:,} "
                f"non-trainable parameters; {report.warnings} warning{'s' if report.warnings != 1 else ''}")
     if output is None:

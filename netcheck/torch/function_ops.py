@@ -2,23 +2,50 @@
 
 from __future__ import annotations
 
+import math
 import operator
+from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.fx
 
+from netcheck import spec
 from netcheck.torch.build import _as_vector, _as_volume
 from netcheck.torch.module_ops import (
     _activation_fields,
     _adaptive,
     _check_channel_dim,
+    _conv,
     _extra_values,
+    _group_norm,
+    _layer_norm,
+    _linear_layer,
     _merge,
     _pool,
+    _prelu,
     _upsample,
     _zeropad,
 )
-from netcheck.torch.nodes import _alias, _arg, _emit, _Import, _shape_of, _source, _tensor_shape, _unsupported
+from netcheck.torch.nodes import (
+    CHANNEL_AXIS,
+    NCHW,
+    NHWC,
+    _alias,
+    _arg,
+    _emit,
+    _Grouped,
+    _Import,
+    _Param,
+    _param,
+    _param_tensors,
+    _Pieces,
+    _shape_of,
+    _source,
+    _tensor_shape,
+    _unsupported,
+    _Value,
+)
 
 _ACTIVATION_FUNCTIONS = {
     "relu": "relu", "relu_": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu", "leaky_relu_": "leaky_relu",
@@ -38,6 +65,10 @@ def _function_name(node: torch.fx.Node) -> str | None:
     target = node.target
     if target in (operator.add, operator.iadd):
         return "add"
+    if target in (operator.mul, operator.imul):
+        return "mul"
+    if target is operator.getitem:
+        return "getitem"
     if target is _as_volume or target is _as_vector:
         return "netcheck_reshape"
     module_name = str(getattr(target, "__module__", "") or "")
@@ -46,11 +77,24 @@ def _function_name(node: torch.fx.Node) -> str | None:
     return None
 
 
+_PARAM_VIEWS = _SAME_SHAPE_METHODS | _RESHAPES | {"expand", "expand_as", "permute", "flatten"}
+
+
 def _visit_function(state: _Import, node: torch.fx.Node) -> None:
     name = _function_name(node)
     if name is None:
         raise _unsupported(state, node, "the format has no layer for it")
-    if name == "netcheck_reshape" or name in _SAME_SHAPE_METHODS:
+    first = node.args[0] if node.args else None
+    found = _param(state, first)
+    if found is not None and name in _PARAM_VIEWS:
+        state.params[node] = _Param(found.key, found.tensor, _tensor_shape(node) or ())
+        return
+    if isinstance(first, torch.fx.Node) and first in state.grouped:
+        _visit_grouped(state, node, name, state.grouped[first])
+        return
+    if name in _MODERN:
+        _MODERN[name](state, node)
+    elif name == "netcheck_reshape" or name in _SAME_SHAPE_METHODS:
         _alias(state, node, _source(state, node, node.args[0]))
     elif name in ("add", "add_"):
         _function_add(state, node)
@@ -62,7 +106,7 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
             _check_channel_dim(state, node, _arg(node, 1, "dim"))
         slope = _arg(node, 1, "negative_slope", 0.01) if function == "leaky_relu" else None
         _emit(state, node, function, _activation_fields(state, node, function, slope),
-              [_source(state, node, node.args[0])])
+              [_source(state, node, node.args[0])], channels_last=function not in ("softmax", "log_softmax"))
     elif name == "hardtanh":
         low, high = _arg(node, 1, "min_val", -1.0), _arg(node, 2, "max_val", 1.0)
         if (low, high) != (0.0, 6.0):
@@ -71,7 +115,8 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
               [_source(state, node, node.args[0])])
     elif name in ("dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"):
         rate = float(_arg(node, 1, "p", 0.5))
-        _emit(state, node, "dropout", {"type": "dropout", "rate": rate}, [_source(state, node, node.args[0])])
+        _emit(state, node, "dropout", {"type": "dropout", "rate": rate}, [_source(state, node, node.args[0])],
+              channels_last=name in ("dropout", "alpha_dropout"))
     elif name == "flatten":
         _function_flatten(state, node)
     elif name in _RESHAPES:
@@ -83,9 +128,12 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
         ceil_index = 4 if kind == "avgpool2d" else 5
         dilation = 1 if kind == "avgpool2d" else _arg(node, 4, "dilation", 1)
         include = bool(_arg(node, 5, "count_include_pad", True)) if kind == "avgpool2d" else True
-        _pool(state, node, kind, _source(state, node, node.args[0]), _arg(node, 1, "kernel_size"),
-              _arg(node, 2, "stride"), _arg(node, 3, "padding", 0), dilation,
-              bool(_arg(node, ceil_index, "ceil_mode", False)), None, None, include)
+        first = node.args[0]
+        padded = state.max_pads.get(first) if kind == "maxpool2d" and isinstance(first, torch.fx.Node) else None
+        source, explicit = padded if padded is not None else (_source(state, node, node.args[0]), None)
+        _pool(state, node, kind, source, _arg(node, 1, "kernel_size"), _arg(node, 2, "stride"),
+              _arg(node, 3, "padding", 0), dilation, bool(_arg(node, ceil_index, "ceil_mode", False)), explicit,
+              None, include)
     elif name in ("adaptive_avg_pool2d", "adaptive_max_pool2d", "_adaptive_max_pool2d"):
         if _arg(node, 2, "return_indices", False):
             raise _unsupported(state, node, "return_indices=True gives a tuple")
@@ -95,12 +143,16 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
         _function_global(state, node, "global_avgpool2d" if name == "mean" else "global_maxpool2d")
     elif name == "pad":
         mode, value = _arg(node, 2, "mode", "constant"), _arg(node, 3, "value", None)
-        if mode != "constant" or value not in (None, 0, 0.0):
+        if mode == "constant" and value == -math.inf and _only_max_pools(node):
+            sides = _arg(node, 1, "pad")
+            state.max_pads[node] = (_source(state, node, node.args[0]), tuple(sides) + (0, 0) * (len(sides) == 2))
+        elif mode != "constant" or value not in (None, 0, 0.0):
             raise _unsupported(state, node, f"padding mode {mode!r} with value {value!r}; the format pads with zeros")
-        sides = _arg(node, 1, "pad")
-        if not isinstance(sides, (tuple, list)) or not all(isinstance(side, int) for side in sides):
-            raise _unsupported(state, node, "the padding is computed at run time")
-        _zeropad(state, node, tuple(sides), _source(state, node, node.args[0]), None)
+        else:
+            sides = _arg(node, 1, "pad")
+            if not isinstance(sides, (tuple, list)) or not all(isinstance(side, int) for side in sides):
+                raise _unsupported(state, node, "the padding is computed at run time")
+            _zeropad(state, node, tuple(sides), _source(state, node, node.args[0]), None)
     elif name in ("interpolate", "upsample", "upsample_nearest", "upsample_bilinear"):
         mode = _arg(node, 3, "mode", "nearest") if name in ("interpolate", "upsample") else name.split("_")[1]
         _upsample(state, node, _arg(node, 2, "scale_factor"), _arg(node, 1, "size"), str(mode),
@@ -114,14 +166,81 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
         raise _unsupported(state, node, "the format has no layer for it")
 
 
+def _only_max_pools(node: torch.fx.Node) -> bool:
+    """Padding with −inf read only by max pooling (timm's ``MaxPool2dSame``): the pool's own padding."""
+    return bool(node.users) and all(_function_name(user) in ("max_pool2d", "_max_pool2d") and user.args[0] is node
+                                    for user in node.users)
+
+
 def _function_add(state: _Import, node: torch.fx.Node) -> None:
     alpha = node.kwargs.get("alpha", 1)
     if alpha != 1:
         raise _unsupported(state, node, f"add with alpha={alpha}; the format's add is a plain sum")
     arguments = list(node.args[:2])
+    zeros = [argument for argument in arguments if not isinstance(argument, torch.fx.Node) and argument == 0]
+    if len(zeros) == 1 and len(arguments) == 2:  # ``out = 0; out += branch(x)`` (timm's MobileOne)
+        _alias(state, node, _source(state, node, next(item for item in arguments if item is not zeros[0])))
+        return
     if not all(isinstance(argument, torch.fx.Node) and argument in state.values for argument in arguments):
         raise _unsupported(state, node, "it adds a constant or a parameter; the format's add sums layer outputs")
+    _same_ranks(state, node, arguments)
     _merge(state, node, "add", arguments, None)
+
+
+def _same_ranks(state: _Import, node: torch.fx.Node, arguments: list[Any]) -> None:
+    """PyTorch broadcasts from the last axis, the format per W, H and D: both agree only on tensors of one rank."""
+    ranks = {state.values[argument].rank for argument in arguments}
+    if len(ranks) > 1:
+        raise _unsupported(state, node, "it broadcasts a vector against a volume along the last axes; the format "
+                                        "broadcasts 1 x 1 x D (N x C x 1 x 1) against W x H x D")
+
+
+def _function_mul(state: _Import, node: torch.fx.Node) -> None:
+    """``x * gate`` (squeeze-and-excitation) is a multiply; ``x * self.gamma`` (a factor per channel) a layer scale."""
+    arguments = list(node.args[:2])
+    values = [argument for argument in arguments if isinstance(argument, torch.fx.Node) and argument in state.values]
+    params = [_param(state, argument) for argument in arguments]
+    if len(values) == 2:
+        _same_ranks(state, node, values)
+        _merge(state, node, "multiply", values, None, channels_last=True)
+        return
+    factor = next((found for found in params if found is not None), None)
+    if len(values) == 1 and factor is not None:
+        _layer_scale(state, node, state.values[values[0]], factor)
+        return
+    raise _unsupported(state, node, "it multiplies by a constant; the format multiplies layer outputs (a gate) or "
+                                    "a learned factor per channel (layer_scale)")
+
+
+def _layer_scale(state: _Import, node: torch.fx.Node, source: _Value, factor: _Param) -> None:
+    channels = source.shape.depth
+    shape = list(factor.shape)
+    rank = source.rank
+    while len(shape) < rank:
+        shape.insert(0, 1)
+    axis = CHANNEL_AXIS[source.layout] if rank == 4 else 1
+    if len(shape) != rank or shape[axis] != channels or any(size != 1 for index, size in enumerate(shape)
+                                                          if index != axis):
+        raise _unsupported(state, node, f"it multiplies by {factor.key} of shape {list(factor.shape)}; a layer scale "
+                                        f"has one factor per channel ({channels})")
+    fields: dict[str, Any] = {"type": "layer_scale"}
+    init = _uniform_value(factor.tensor)
+    if init is not None and init != spec.LAYER_CLASSES["layer_scale"].model_fields["init"].default:
+        fields["init"] = init
+    _emit(state, node, "layer_scale", fields, [source], tensors=[(factor.key, factor.tensor)], channels_last=True)
+
+
+def _uniform_value(tensor: torch.Tensor) -> float | None:
+    """The one value every element of ``tensor`` holds (in its shortest decimal form), or None."""
+    flat = tensor.detach().flatten()
+    if flat.numel() == 0 or not bool(torch.all(flat == flat[0])):
+        return None
+    value = float(flat[0])
+    for digits in range(1, 18):
+        short = float(f"{value:.{digits}g}")
+        if torch.tensor(short, dtype=tensor.dtype) == flat[0]:
+            return short
+    return value
 
 
 def _function_cat(state: _Import, node: torch.fx.Node) -> None:
@@ -140,18 +259,26 @@ def _function_flatten(state: _Import, node: torch.fx.Node) -> None:
     if start != 1 or end not in (-1, source.rank - 1):
         raise _unsupported(state, node, f"flatten from axis {start} to {end}; the format's flatten keeps the batch "
                                         "axis and flattens the rest (start_dim=1)")
-    _emit(state, node, "flatten", {"type": "flatten"}, [source])
+    _flatten(state, node, source)
+
+
+def _flatten(state: _Import, node: torch.fx.Node, source: _Value) -> None:
+    """A flatten; of a channels-last volume only when its plane is 1 x 1 (otherwise the order differs)."""
+    plane = (source.shape.width, source.shape.height) == (1, 1)
+    _emit(state, node, "flatten", {"type": "flatten"}, [source], channels_last=plane)
 
 
 def _function_reshape(state: _Import, node: torch.fx.Node) -> None:
     source = _source(state, node, node.args[0])
-    shape = _shape_of(state, node)
+    if _grouped_view(state, node, source):
+        return
+    shape = _shape_of(state, node, source.layout)
     rank = len(_tensor_shape(node) or ())
     if shape == source.shape:
         _alias(state, node, source)
     elif rank == 2 and source.rank == 4 and shape.depth == source.shape.width * source.shape.height * \
             source.shape.depth:
-        _emit(state, node, "flatten", {"type": "flatten"}, [source])
+        _flatten(state, node, source)
     else:
         raise _unsupported(state, node, f"it reshapes {source.shape} into {shape}, which no layer of the format does")
 
@@ -160,6 +287,247 @@ def _function_global(state: _Import, node: torch.fx.Node, kind: str) -> None:
     source = _source(state, node, node.args[0])
     dims = _arg(node, 1, "dim")
     dims = [dims] if isinstance(dims, int) else list(dims or [])
-    if source.rank != 4 or sorted(dim % 4 for dim in dims) != [2, 3]:
+    plane = [1, 2] if source.layout == NHWC else [2, 3]
+    if source.rank != 4 or sorted(dim % 4 for dim in dims) != plane:
         raise _unsupported(state, node, f"a reduction over axes {dims}; the format pools over the plane (2, 3)")
-    _emit(state, node, "avgpool" if kind == "global_avgpool2d" else "maxpool", {"type": kind}, [source])
+    _emit(state, node, "avgpool" if kind == "global_avgpool2d" else "maxpool", {"type": kind}, [source],
+          channels_last=True)
+
+
+# Channel ranges, layouts and channel shuffles -------------------------------------------------------------------
+
+
+_SPLITS = frozenset({"split", "chunk", "tensor_split", "split_with_sizes", "unsafe_split", "unsafe_chunk"})
+
+
+def _visit_several(state: _Import, node: torch.fx.Node) -> None:
+    """A call that gives several tensors: a split or chunk along the channels is read by its ``getitem``s."""
+    name = _function_name(node)
+    shapes = node.meta.get("netcheck_pieces")
+    first = node.args[0] if node.args else None
+    if name not in _SPLITS or not shapes or not isinstance(first, torch.fx.Node) or first not in state.values:
+        raise _unsupported(state, node, "it gives several tensors; a netcheck layer gives one")
+    source = state.values[first]
+    axis = CHANNEL_AXIS[source.layout] if source.rank == 4 else 1
+    dim = _arg(node, 2, "dim", 0)
+    if not isinstance(dim, int) or dim % source.rank != axis:
+        raise _unsupported(state, node, f"it splits along axis {dim}; the format splits the channels")
+    ranges, start = [], 0
+    for shape in shapes:
+        ranges.append((start, start + shape[axis]))
+        start += shape[axis]
+    state.pieces[node] = _Pieces(source, ranges)
+
+
+def _function_getitem(state: _Import, node: torch.fx.Node) -> None:
+    container, index = node.args[0], _concrete_index(node)
+    if isinstance(container, torch.fx.Node) and container in state.pieces:
+        pieces = state.pieces[container]
+        _slice(state, node, pieces.source, *pieces.ranges[int(index)])
+        return
+    source = _source(state, node, container)
+    axis = CHANNEL_AXIS[source.layout] if source.rank == 4 else 1
+    entries = list(index) if isinstance(index, tuple) else [index]
+    if Ellipsis in entries:
+        at = entries.index(Ellipsis)
+        entries[at:at + 1] = [slice(None)] * (source.rank - len(entries) + 1)
+    entries += [slice(None)] * (source.rank - len(entries))
+    whole = [entry == slice(None) for entry in entries]
+    channel = entries[axis] if axis < len(entries) else None
+    if len(entries) != source.rank or not isinstance(channel, slice) or not all(
+            whole[position] for position in range(len(entries)) if position != axis):
+        raise _unsupported(state, node, f"indexing {index!r}; the format takes a range of channels (x[:, a:b])")
+    start, stop, step = channel.indices(source.shape.depth)
+    if step != 1:
+        raise _unsupported(state, node, f"a channel slice with step {step}; the format's slice is contiguous")
+    _slice(state, node, source, start, stop)
+
+
+def _concrete_index(node: torch.fx.Node) -> Any:
+    return _arg(node, 1, "index")
+
+
+def _slice(state: _Import, node: torch.fx.Node, source: _Value, start: int, stop: int) -> None:
+    if (start, stop) == (0, source.shape.depth):
+        _alias(state, node, source)
+        return
+    _emit(state, node, "slice", {"type": "slice", "channels": [start, stop]}, [source], channels_last=True)
+
+
+_TO_CHANNELS_LAST, _TO_CHANNELS_FIRST = (0, 2, 3, 1), (0, 3, 1, 2)
+
+
+def _dims(node: torch.fx.Node) -> tuple[int, ...]:
+    """The permutation of ``x.permute(0, 2, 3, 1)``, ``x.permute((0, 2, 3, 1))`` or ``torch.permute(x, dims)``."""
+    rest = [_arg(node, index, "dims") for index in range(1, len(node.args))] or [_arg(node, 1, "dims")]
+    dims = rest[0] if len(rest) == 1 and isinstance(rest[0], (tuple, list)) else rest
+    return tuple(int(dim) for dim in dims)
+
+
+def _function_permute(state: _Import, node: torch.fx.Node) -> None:
+    source = _source(state, node, node.args[0])
+    dims = tuple(dim % max(source.rank, 1) for dim in _dims(node))
+    if dims == tuple(range(source.rank)):
+        _alias(state, node, source)
+    elif source.rank == 4 and source.layout == NCHW and dims == _TO_CHANNELS_LAST:
+        _alias(state, node, source, NHWC)
+    elif source.rank == 4 and source.layout == NHWC and dims == _TO_CHANNELS_FIRST:
+        _alias(state, node, source, NCHW)
+    else:
+        raise _unsupported(state, node, f"a permutation {list(dims)} of a {source.layout.upper()} tensor; the format "
+                                        "reads channels first, or channels last for per-position layers")
+
+
+def _function_expand(state: _Import, node: torch.fx.Node) -> None:
+    """``gate.expand_as(x)`` before a product: the product broadcasts the gate itself, so it stays as it is."""
+    source = _source(state, node, node.args[0])
+    state.values[node] = source
+
+
+def _grouped_view(state: _Import, node: torch.fx.Node, source: _Value) -> bool:
+    """``x.view(N, g, C // g, H, W)``: the first half of a channel shuffle; True when ``node`` is one."""
+    shape = _tensor_shape(node) or ()
+    if source.rank != 4 or source.layout != NCHW or len(shape) != 5:
+        return False
+    groups, per_group = shape[1], shape[2]
+    if groups * per_group != source.shape.depth or (shape[3], shape[4]) != (source.shape.height, source.shape.width):
+        return False
+    state.grouped[node] = _Grouped(source, groups)
+    return True
+
+
+def _visit_grouped(state: _Import, node: torch.fx.Node, name: str, grouped: _Grouped) -> None:
+    """The rest of ``view(N, g, C/g, H, W)`` → ``transpose(1, 2)`` → ``view(N, C, H, W)``: channel_shuffle(g)."""
+    shape = _tensor_shape(node) or ()
+    if name in _SAME_SHAPE_METHODS:
+        state.grouped[node] = grouped
+    elif _swaps_groups(node, name):
+        state.grouped[node] = _Grouped(grouped.source, grouped.groups, not grouped.swapped)
+    elif name in _RESHAPES | {"flatten"} and len(shape) == 4:
+        if not grouped.swapped:
+            _alias(state, node, grouped.source)
+        else:
+            _emit(state, node, "shuffle", {"type": "channel_shuffle", "groups": grouped.groups}, [grouped.source])
+    else:
+        raise _unsupported(state, node, "it works on a N x g x C/g x H x W view; the format reads it only as half "
+                                        "of a channel shuffle (view, transpose(1, 2), view)")
+
+
+def _swaps_groups(node: torch.fx.Node, name: str) -> bool:
+    """``transpose(1, 2)`` or ``permute(0, 2, 1, 3, 4)`` of a 5-D view."""
+    if name in ("transpose", "swapaxes", "swapdims"):
+        return sorted(int(_arg(node, index, key)) % 5 for index, key in ((1, "dim0"), (2, "dim1"))) == [1, 2]
+    return name == "permute" and tuple(dim % 5 for dim in _dims(node)) == (0, 2, 1, 3, 4)
+
+
+def _function_channel_shuffle(state: _Import, node: torch.fx.Node) -> None:
+    _emit(state, node, "shuffle", {"type": "channel_shuffle", "groups": int(_arg(node, 1, "groups"))},
+          [_source(state, node, node.args[0])])
+
+
+# Functional layers with the module's own weights (timm's BatchNormAct2d, Linear, Conv2dSame…) ---------------------
+
+
+def _function_batch_norm(state: _Import, node: torch.fx.Node) -> None:
+    source = _source(state, node, node.args[0])
+    mean, var = _arg(node, 1, "running_mean"), _arg(node, 2, "running_var")
+    weight, bias = _arg(node, 3, "weight"), _arg(node, 4, "bias")
+    if mean is None or var is None or _arg(node, 5, "training", False):
+        raise _unsupported(state, node, "batch_norm on the batch's statistics (no running statistics); the format "
+                                        "counts 2·D running mean and variance values")
+    if (weight is None) != (bias is None):
+        raise _unsupported(state, node, "batch_norm with a scale and no shift (or the reverse)")
+    fields: dict[str, Any] = {"type": "batchnorm2d"}
+    if weight is None:
+        fields["affine"] = False
+    fields.update(_extra_values("batchnorm2d", eps=_arg(node, 7, "eps", 1e-5), momentum=_arg(node, 6, "momentum", 0.1)))
+    _emit(state, node, "bn", fields, [source], tensors=_param_tensors(state, node, [weight, bias, mean, var]))
+
+
+def _function_layer_norm(state: _Import, node: torch.fx.Node) -> None:
+    source = _source(state, node, node.args[0])
+    weight, bias = _arg(node, 2, "weight"), _arg(node, 3, "bias")
+    _layer_norm(state, node, source, _arg(node, 1, "normalized_shape"), weight is not None, bias is not None,
+                float(_arg(node, 4, "eps", 1e-5)), None, _param_tensors(state, node, [weight, bias]))
+
+
+def _function_group_norm(state: _Import, node: torch.fx.Node) -> None:
+    source = _source(state, node, node.args[0])
+    weight, bias = _arg(node, 2, "weight"), _arg(node, 3, "bias")
+    _group_norm(state, node, source, int(_arg(node, 1, "num_groups")), weight is not None, bias is not None,
+                float(_arg(node, 4, "eps", 1e-5)), None, _param_tensors(state, node, [weight, bias]))
+
+
+def _function_instance_norm(state: _Import, node: torch.fx.Node) -> None:
+    source = _source(state, node, node.args[0])
+    mean, var = _arg(node, 1, "running_mean"), _arg(node, 2, "running_var")
+    weight, bias = _arg(node, 3, "weight"), _arg(node, 4, "bias")
+    uses_input = _arg(node, 5, "use_input_stats", True)
+    if not uses_input or (weight is None) != (bias is None) or (mean is None) != (var is None):
+        raise _unsupported(state, node, "instance_norm on running statistics in eval mode; the format's instance "
+                                        "norm uses each sample's statistics")
+    fields: dict[str, Any] = {"type": "instancenorm2d"}
+    if weight is not None:
+        fields["affine"] = True
+    if mean is not None:
+        fields["track_running_stats"] = True
+    fields.update(_extra_values("instancenorm2d", eps=_arg(node, 7, "eps", 1e-5)))
+    _emit(state, node, "norm", fields, [source], tensors=_param_tensors(state, node, [weight, bias, mean, var]))
+
+
+def _function_linear(state: _Import, node: torch.fx.Node) -> None:
+    source = _source(state, node, node.args[0])
+    weight, bias = _arg(node, 1, "weight"), _arg(node, 2, "bias")
+    found = _param(state, weight)
+    if found is None or len(found.shape) != 2:
+        raise _unsupported(state, node, "its weight is not a parameter of the module")
+    _linear_layer(state, node, source, found.shape[0], bias is not None, None,
+                  _param_tensors(state, node, [weight, bias]))
+
+
+def _function_conv2d(state: _Import, node: torch.fx.Node) -> None:
+    source = _source(state, node, node.args[0])
+    weight, bias = _arg(node, 1, "weight"), _arg(node, 2, "bias")
+    found = _param(state, weight)
+    if found is None or len(found.shape) != 4:
+        raise _unsupported(state, node, "its weight is not a parameter of the module")
+    _conv(state, node, source, found.shape[0], (found.shape[3], found.shape[2]), _arg(node, 3, "stride", 1),
+          _arg(node, 4, "padding", 0), _arg(node, 5, "dilation", 1), int(_arg(node, 6, "groups", 1)),
+          bias is not None, None, None, _param_tensors(state, node, [weight, bias]))
+
+
+def _function_prelu(state: _Import, node: torch.fx.Node) -> None:
+    source = _source(state, node, node.args[0])
+    weight = _arg(node, 1, "weight")
+    found = _param(state, weight)
+    if found is None:
+        raise _unsupported(state, node, "its slopes are not a parameter of the module")
+    _prelu(state, node, source, found.tensor.numel(), None, _param_tensors(state, node, [weight]))
+
+
+def _function_pixel(state: _Import, node: torch.fx.Node) -> None:
+    kind = "pixel_shuffle" if _function_name(node) == "pixel_shuffle" else "pixel_unshuffle"
+    key = "upscale_factor" if kind == "pixel_shuffle" else "downscale_factor"
+    _emit(state, node, kind, {"type": kind, "factor": int(_arg(node, 1, key))}, [_source(state, node, node.args[0])])
+
+
+_MODERN: dict[str, Callable[[_Import, torch.fx.Node], None]] = {
+    "mul": _function_mul, "mul_": _function_mul, "multiply": _function_mul,
+    "getitem": _function_getitem, "narrow": lambda state, node: _function_narrow(state, node),
+    "permute": _function_permute,
+    "expand": _function_expand, "expand_as": _function_expand, "broadcast_to": _function_expand,
+    "channel_shuffle": _function_channel_shuffle, "native_channel_shuffle": _function_channel_shuffle,
+    "batch_norm": _function_batch_norm, "layer_norm": _function_layer_norm, "group_norm": _function_group_norm,
+    "instance_norm": _function_instance_norm, "linear": _function_linear, "conv2d": _function_conv2d,
+    "prelu": _function_prelu, "pixel_shuffle": _function_pixel, "pixel_unshuffle": _function_pixel,
+}
+
+
+def _function_narrow(state: _Import, node: torch.fx.Node) -> None:
+    """``x.narrow(1, start, length)``: a channel range."""
+    source = _source(state, node, node.args[0])
+    dim, start, length = _arg(node, 1, "dim"), _arg(node, 2, "start"), _arg(node, 3, "length")
+    axis = CHANNEL_AXIS[source.layout] if source.rank == 4 else 1
+    if not isinstance(dim, int) or dim % source.rank != axis:
+        raise _unsupported(state, node, f"it narrows axis {dim}; the format slices the channels")
+    _slice(state, node, source, int(start), int(start) + int(length))

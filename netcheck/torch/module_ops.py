@@ -10,8 +10,28 @@ import torch.fx
 from torch import nn
 
 from netcheck import spec
-from netcheck.torch.layers import Add, Concat, GlobalAvgPool2d, GlobalMaxPool2d
-from netcheck.torch.nodes import _alias, _emit, _Import, _shape_of, _source, _tensor_shape, _unsupported, _Value
+from netcheck.torch.layers import (
+    Add,
+    Concat,
+    DropPath,
+    GlobalAvgPool2d,
+    GlobalMaxPool2d,
+    LayerNorm2d,
+    LayerScale,
+    Multiply,
+    Slice,
+)
+from netcheck.torch.nodes import (
+    NHWC,
+    _alias,
+    _emit,
+    _Import,
+    _shape_of,
+    _source,
+    _tensor_shape,
+    _unsupported,
+    _Value,
+)
 from netcheck.torch.sizes import _format_ceil_size, _kernel_eff, _same_pads, _short
 
 _ACTIVATION_MODULES: tuple[tuple[type[nn.Module], str], ...] = (
@@ -19,18 +39,20 @@ _ACTIVATION_MODULES: tuple[tuple[type[nn.Module], str], ...] = (
     (nn.CELU, "celu"), (nn.GELU, "gelu"), (nn.SiLU, "silu"), (nn.Mish, "mish"), (nn.Sigmoid, "sigmoid"),
     (nn.Hardsigmoid, "hardsigmoid"), (nn.Hardswish, "hardswish"), (nn.Tanh, "tanh"), (nn.Softmax, "softmax"),
     (nn.LogSoftmax, "log_softmax"), (nn.Softplus, "softplus"), (nn.Softsign, "softsign"),
-    (nn.Identity, "identity"),
 )
 _DROPOUTS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout)
 
 
 def _visit_module(state: _Import, node: torch.fx.Node, module: nn.Module) -> None:
-    if node.kwargs or (len(node.args) != 1 and not isinstance(module, (Add, Concat))):
+    if node.kwargs or (len(node.args) != 1 and not isinstance(module, (Add, Concat, Multiply))):
         raise _unsupported(state, node, "the module is called with more than one argument")
-    if isinstance(module, (Add, Concat)):
-        _merge(state, node, "add" if isinstance(module, Add) else "concat", list(node.args), module)
+    if isinstance(module, (Add, Concat, Multiply)):
+        kind = "add" if isinstance(module, Add) else "concat" if isinstance(module, Concat) else "multiply"
+        _merge(state, node, kind, list(node.args), module)
         return
     source = _source(state, node, node.args[0])
+    if _modern_module(state, node, module, source):
+        return
     if isinstance(module, nn.Conv2d):
         _conv_module(state, node, module, source)
     elif isinstance(module, nn.ConvTranspose2d):
@@ -64,13 +86,15 @@ def _visit_module(state: _Import, node: torch.fx.Node, module: nn.Module) -> Non
                   **_extra_values("lrn", alpha=module.alpha, beta=module.beta, k=module.k)}
         _emit(state, node, "lrn", fields, [source], module)
     elif isinstance(module, _DROPOUTS):
-        _emit(state, node, "dropout", {"type": "dropout", "rate": float(module.p)}, [source], module)
+        _emit(state, node, "dropout", {"type": "dropout", "rate": float(module.p)}, [source], module,
+              channels_last=isinstance(module, (nn.Dropout, nn.AlphaDropout)))
     else:
         function = _activation_of_module(state, node, module)
         if function is None:
             raise _unsupported(state, node, "the format has no layer for it")
         slope = module.negative_slope if isinstance(module, nn.LeakyReLU) else None
-        _emit(state, node, function, _activation_fields(state, node, function, slope), [source], module)
+        _emit(state, node, function, _activation_fields(state, node, function, slope), [source], module,
+              channels_last=function not in ("softmax", "log_softmax"))
 
 
 def _activation_of_module(state: _Import, node: torch.fx.Node, module: nn.Module) -> str | None:
@@ -120,29 +144,36 @@ def _hw(value: Any) -> tuple[int, int]:
 def _conv_module(state: _Import, node: torch.fx.Node, module: nn.Conv2d, source: _Value) -> None:
     if module.padding_mode != "zeros":
         raise _unsupported(state, node, f"padding_mode={module.padding_mode!r}; the format pads with zeros")
-    kernel, stride, dilation = _hw(module.kernel_size), _hw(module.stride), _hw(module.dilation)
+    _conv(state, node, source, int(module.out_channels), _hw(module.kernel_size), module.stride, module.padding,
+          module.dilation, int(module.groups), module.bias is not None, getattr(module, "pad", None), module)
+
+
+def _conv(state: _Import, node: torch.fx.Node, source: _Value, filters: int, kernel: tuple[int, int], stride_size: Any,
+          padding_size: Any, dilation_size: Any, groups: int, bias: bool, explicit: Sequence[int] | None,
+          module: nn.Module | None, tensors: list[tuple[str, torch.Tensor]] | None = None) -> None:
+    """A conv2d from ``nn.Conv2d`` or ``F.conv2d``: ``kernel`` (width, height), PyTorch's stride, padding, dilation."""
+    stride, dilation = _hw(stride_size), _hw(dilation_size)
     out = _shape_of(state, node)
     sizes, outs = (source.shape.width, source.shape.height), (out.width, out.height)
     effs = [_kernel_eff(kernel[axis], dilation[axis]) for axis in range(2)]
-    if module.padding == "same":
+    if padding_size == "same":
         pads = [((effs[axis] - 1) // 2, effs[axis] - 1 - (effs[axis] - 1) // 2) for axis in range(2)]
     else:
-        native = _padding_pair(module.padding) if module.padding != "valid" else (0, 0)
+        native = _padding_pair(padding_size) if padding_size != "valid" else (0, 0)
         pads = [(native[axis], native[axis]) for axis in range(2)]
-    explicit = getattr(module, "pad", None)
     if explicit is not None:
         pads = [(pads[0][0] + explicit[0], pads[0][1] + explicit[1]), (pads[1][0] + explicit[2],
                                                                       pads[1][1] + explicit[3])]
     padding, rounding = _window_padding(state, node, sizes, effs, stride, pads, outs, ceil_mode=False)
-    fields: dict[str, Any] = {"type": "conv2d", "filters": int(module.out_channels), "kernel": _short(*kernel)}
+    fields: dict[str, Any] = {"type": "conv2d", "filters": filters, "kernel": _short(*kernel)}
     fields.update(_nondefault(stride=_short(*stride), padding=padding, dilation=_short(*dilation),
-                              groups=int(module.groups), bias=module.bias is not None))
-    activation = _inner_activation(state, node, module)
+                              groups=groups, bias=bias))
+    activation = _inner_activation(state, node, module) if module is not None else None
     if activation:
         fields["activation"] = activation
     if rounding == "ceil":
         fields["rounding"] = "ceil"
-    _emit(state, node, "conv", fields, [source], module, "floor" if rounding == "floor" else None)
+    _emit(state, node, "conv", fields, [source], module, "floor" if rounding == "floor" else None, tensors)
 
 
 _DEFAULTS: dict[str, Any] = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": True,
@@ -157,6 +188,8 @@ def _inner_activation(state: _Import, node: torch.fx.Node, module: nn.Module) ->
     inner = getattr(module, "activation", None)
     if inner is None:
         return None
+    if isinstance(inner, nn.Identity):
+        return "identity"
     function = _activation_of_module(state, node, inner)
     if function is None:
         raise _unsupported(state, node, f"its activation {type(inner).__name__} has no name in the format")
@@ -315,16 +348,113 @@ def _upsample(state: _Import, node: torch.fx.Node, scale: Any, size: Any, mode: 
 
 
 def _linear(state: _Import, node: torch.fx.Node, module: nn.Linear, source: _Value) -> None:
-    if source.rank != 2:
+    _linear_layer(state, node, source, int(module.out_features), module.bias is not None, module)
+
+
+def _linear_layer(state: _Import, node: torch.fx.Node, source: _Value, units: int, bias: bool,
+                  module: nn.Module | None, tensors: list[tuple[str, torch.Tensor]] | None = None) -> None:
+    """``nn.Linear`` or ``F.linear``: a dense layer on N x C, or a 1 x 1 convolution on a channels-last volume."""
+    activation = _inner_activation(state, node, module) if module is not None else None
+    if source.rank == 4 and source.layout == NHWC:
+        fields: dict[str, Any] = {"type": "conv2d", "filters": units, "kernel": 1}
+        base = "conv"
+    elif source.rank == 2:
+        fields = {"type": "dense", "units": units}
+        base = "fc"
+    else:
         raise _unsupported(state, node, "Linear on a volume acts on its last axis (the width); the format's dense "
                                         "reads a vector N x C: flatten first")
-    fields: dict[str, Any] = {"type": "dense", "units": int(module.out_features)}
-    if module.bias is None:
+    if not bias:
         fields["bias"] = False
-    activation = _inner_activation(state, node, module)
     if activation:
         fields["activation"] = activation
-    _emit(state, node, "fc", fields, [source], module)
+    _emit(state, node, base, fields, [source], module, tensors=tensors, channels_last=True)
+
+
+def _layer_norm(state: _Import, node: torch.fx.Node, source: _Value, normalized: Any, weight: bool, bias: bool,
+                eps: float, module: nn.Module | None, tensors: list[tuple[str, torch.Tensor]] | None = None) -> None:
+    """A LayerNorm over the channels alone: of a channels-last volume or a vector (layernorm2d)."""
+    shape = list(normalized) if isinstance(normalized, (tuple, list)) else [normalized]
+    over_channels = source.rank == 2 or source.layout == NHWC
+    if shape != [source.shape.depth] or not over_channels:
+        raise _unsupported(state, node, f"LayerNorm over {shape} of a {source.layout.upper()} tensor; the format's "
+                                        "layernorm2d normalises the channels at each position")
+    if weight != bias:
+        raise _unsupported(state, node, "LayerNorm with a scale and no shift; the format's affine has both")
+    fields: dict[str, Any] = {"type": "layernorm2d"}
+    if not weight:
+        fields["affine"] = False
+    fields.update(_extra_values("layernorm2d", eps=eps))
+    _emit(state, node, "norm", fields, [source], module, tensors=tensors, channels_last=True)
+
+
+def _group_norm(state: _Import, node: torch.fx.Node, source: _Value, groups: int, weight: bool, bias: bool,
+                eps: float, module: nn.Module | None, tensors: list[tuple[str, torch.Tensor]] | None = None) -> None:
+    if weight != bias:
+        raise _unsupported(state, node, "GroupNorm with a scale and no shift; the format's affine has both")
+    fields: dict[str, Any] = {"type": "groupnorm", "groups": groups}
+    if not weight:
+        fields["affine"] = False
+    fields.update(_extra_values("groupnorm", eps=eps))
+    _emit(state, node, "norm", fields, [source], module, tensors=tensors)
+
+
+def _prelu(state: _Import, node: torch.fx.Node, source: _Value, slopes: int, module: nn.Module | None,
+           tensors: list[tuple[str, torch.Tensor]] | None = None) -> None:
+    if slopes not in (1, source.shape.depth):
+        raise _unsupported(state, node, f"PReLU with {slopes} slopes on {source.shape.depth} channels")
+    fields: dict[str, Any] = {"type": "prelu"}
+    if slopes > 1:
+        fields["per_channel"] = True
+    _emit(state, node, "prelu", fields, [source], module, tensors=tensors, channels_last=slopes == 1)
+
+
+def _modern_module(state: _Import, node: torch.fx.Node, module: nn.Module, source: _Value) -> bool:
+    """The layer types of FORMAT.md's modern rows read from their modules; False when ``module`` is none of them."""
+    if isinstance(module, Slice):
+        _emit(state, node, "slice", {"type": "slice", "channels": [module.start, module.stop]}, [source], module)
+    elif isinstance(module, LayerScale):
+        _emit(state, node, "layer_scale", {"type": "layer_scale"}, [source], module)
+    elif isinstance(module, LayerNorm2d):
+        _emit(state, node, "norm", {"type": "layernorm2d", **({} if module.elementwise_affine else {"affine": False}),
+                                    **_extra_values("layernorm2d", eps=module.eps)}, [source], module)
+    elif isinstance(module, nn.LayerNorm):
+        _layer_norm(state, node, source, module.normalized_shape, module.weight is not None,
+                    module.bias is not None, float(module.eps), module)
+    elif isinstance(module, nn.GroupNorm):
+        _group_norm(state, node, source, int(module.num_groups), module.affine, module.affine, float(module.eps),
+                    module)
+    elif isinstance(module, nn.InstanceNorm2d):
+        fields: dict[str, Any] = {"type": "instancenorm2d"}
+        fields.update({key: True for key in ("affine", "track_running_stats") if getattr(module, key)})
+        fields.update(_extra_values("instancenorm2d", eps=module.eps))
+        _emit(state, node, "norm", fields, [source], module)
+    elif isinstance(module, nn.PReLU):
+        _prelu(state, node, source, int(module.num_parameters), module)
+    elif isinstance(module, (nn.PixelShuffle, nn.PixelUnshuffle)):
+        kind = "pixel_shuffle" if isinstance(module, nn.PixelShuffle) else "pixel_unshuffle"
+        factor = module.upscale_factor if isinstance(module, nn.PixelShuffle) else module.downscale_factor
+        _emit(state, node, kind, {"type": kind, "factor": int(factor)}, [source], module)
+    elif isinstance(module, nn.ChannelShuffle):
+        _emit(state, node, "shuffle", {"type": "channel_shuffle", "groups": int(module.groups)}, [source], module)
+    elif isinstance(module, nn.Identity):
+        _emit(state, node, "identity", {"type": "identity"}, [source], module, channels_last=True)
+    elif isinstance(module, DropPath) or type(module).__name__ in ("DropPath", "StochasticDepth"):
+        _drop_path(state, node, module, source)
+    else:
+        return False
+    return True
+
+
+def _drop_path(state: _Import, node: torch.fx.Node, module: nn.Module, source: _Value) -> None:
+    """netcheck's, timm's ``DropPath`` (``drop_prob``) and torchvision's ``StochasticDepth`` (``p``, mode row)."""
+    rate = next((getattr(module, key) for key in ("rate", "drop_prob", "p") if hasattr(module, key)), None)
+    if not isinstance(rate, (int, float)) or not 0 <= rate <= 1 or getattr(module, "mode", "row") != "row":
+        raise _unsupported(state, node, "stochastic depth without a per-sample rate between 0 and 1")
+    fields: dict[str, Any] = {"type": "drop_path"}
+    if rate:
+        fields["rate"] = float(rate)
+    _emit(state, node, "drop_path", fields, [source], module, channels_last=True)
 
 
 def _batchnorm(state: _Import, node: torch.fx.Node, module: nn.BatchNorm1d | nn.BatchNorm2d, source: _Value) -> None:
@@ -358,11 +488,12 @@ def _extra_values(kind: str, **values: Any) -> dict[str, Any]:
     return fields
 
 
-def _merge(state: _Import, node: torch.fx.Node, kind: str, arguments: list[Any], module: nn.Module | None) -> None:
+def _merge(state: _Import, node: torch.fx.Node, kind: str, arguments: list[Any], module: nn.Module | None,
+           channels_last: bool = False) -> None:
     sources = [_source(state, node, argument) for argument in arguments]
     if len(sources) < 2:
         if len(sources) == 1 and kind == "concat":
             _alias(state, node, sources[0])
             return
         raise _unsupported(state, node, f"{kind} needs two or more inputs")
-    _emit(state, node, kind, {"type": kind}, sources, module)
+    _emit(state, node, kind, {"type": kind}, sources, module, channels_last=channels_last or kind == "add")

@@ -17,13 +17,49 @@ from netcheck.torch.sizes import torch_shape
 TRACE_BATCH = 2
 
 
+NCHW, NHWC = "nchw", "nhwc"
+#: Where the channels sit in a volume of each layout (the axis of N x C x H x W, or N x H x W x C after a permute).
+CHANNEL_AXIS = {NCHW: 1, NHWC: 3}
+
+
 @dataclass(slots=True)
 class _Value:
-    """What a tensor node stands for: a layer's output (or the input), its netcheck shape and tensor rank."""
+    """What a tensor node stands for: a layer's output (or the input), its netcheck shape and tensor rank.
+
+    ``layout`` is ``nhwc`` for a volume permuted to channels-last (ConvNeXt's
+    LayerNorm and Linear layers read it so); the netcheck shape is the same.
+    """
 
     layer: str
     shape: Shape
     rank: int
+    layout: str = NCHW
+
+
+@dataclass(slots=True)
+class _Param:
+    """A parameter or buffer read by the forward code (an fx ``get_attr``), possibly reshaped."""
+
+    key: str
+    tensor: torch.Tensor
+    shape: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class _Grouped:
+    """A volume viewed as N x g x C/g x H x W (half of a channel shuffle); ``swapped`` after transposing 1 and 2."""
+
+    source: _Value
+    groups: int
+    swapped: bool = False
+
+
+@dataclass(slots=True)
+class _Pieces:
+    """The tensors of a split or chunk along the channels: their channel ranges (start, stop) in ``source``."""
+
+    source: _Value
+    ranges: list[tuple[int, int]]
 
 
 @dataclass(slots=True)
@@ -32,7 +68,7 @@ class _Layer:
     fields: dict[str, Any]
     sources: list[str]
     node: torch.fx.Node
-    module: nn.Module | None
+    tensors: list[tuple[str, torch.Tensor]]  # the parameters and buffers the layer owns, by key
     wants: str | None = None  # "floor" when the layer relies on floor rounding
 
 
@@ -44,8 +80,13 @@ class _Import:
     values: dict[torch.fx.Node, _Value] = field(default_factory=dict)
     layers: list[_Layer] = field(default_factory=list)
     names: set[str] = field(default_factory=lambda: {INPUT})
-    calls: dict[str, int] = field(default_factory=dict)
+    owners: dict[int, str] = field(default_factory=dict)  # id of a parameter → the layer that owns it
+    params: dict[torch.fx.Node, _Param] = field(default_factory=dict)
+    grouped: dict[torch.fx.Node, _Grouped] = field(default_factory=dict)
+    pieces: dict[torch.fx.Node, _Pieces] = field(default_factory=dict)
+    max_pads: dict[torch.fx.Node, tuple[_Value, tuple[int, ...]]] = field(default_factory=dict)  # −inf pads
     notes: list[str] = field(default_factory=list)
+    paths: dict[str, tuple[str, ...]] = field(default_factory=dict)  # layer name → its module path, local name last
 
 
 def _where(node: torch.fx.Node) -> str:
@@ -86,8 +127,10 @@ def _tensor_shape(node: torch.fx.Node) -> tuple[int, ...] | None:
     return shape
 
 
-def _shape_of(state: _Import, node: torch.fx.Node) -> Shape:
+def _shape_of(state: _Import, node: torch.fx.Node, layout: str = NCHW) -> Shape:
     shape = _tensor_shape(node)
+    if shape is not None and layout == NHWC and len(shape) == 4:
+        shape = (shape[0], shape[3], shape[1], shape[2])
     if shape is None or len(shape) not in (2, 4):
         rank = "no tensor" if shape is None else f"a {len(shape)}-D tensor {list(shape)}"
         raise _unsupported(state, node, f"it gives {rank}; the format describes volumes N x C x H x W and "
@@ -106,9 +149,21 @@ def _source(state: _Import, node: torch.fx.Node, argument: Any) -> _Value:
 
 
 def _arg(node: torch.fx.Node, index: int, key: str, default: Any = None) -> Any:
+    """An argument of the call by position or keyword, with fx nodes of plain values (sizes, counts) resolved."""
     if len(node.args) > index:
-        return node.args[index]
-    return node.kwargs.get(key, default)
+        return _concrete(node.args[index])
+    return _concrete(node.kwargs.get(key, default))
+
+
+def _concrete(argument: Any) -> Any:
+    """``argument`` with each fx node that computed a plain value (an int, a size) replaced by that value."""
+    if isinstance(argument, torch.fx.Node) and "netcheck_constant" in argument.meta:
+        return argument.meta["netcheck_constant"]
+    if isinstance(argument, (tuple, list)):
+        return type(argument)(_concrete(item) for item in argument)
+    if isinstance(argument, slice):
+        return slice(_concrete(argument.start), _concrete(argument.stop), _concrete(argument.step))
+    return argument
 
 
 def _layer_name(state: _Import, node: torch.fx.Node, base: str) -> str:
@@ -123,25 +178,75 @@ def _layer_name(state: _Import, node: torch.fx.Node, base: str) -> str:
         suffix += 1
         name = f"{candidate}_{suffix}"
     state.names.add(name)
+    if node.op == "call_module":
+        *scope_parts, local = str(node.target).split(".")
+    else:
+        stack = node.meta.get("nn_module_stack") or {}
+        scope_path = str(list(stack.values())[-1][0]) if stack else ""
+        scope_parts, local = (scope_path.split(".") if scope_path else []), base
+    state.paths[name] = (*scope_parts, local + name[len(candidate):])
     return name
 
 
 def _emit(state: _Import, node: torch.fx.Node, base: str, fields: dict[str, Any], sources: list[_Value],
-          module: nn.Module | None = None, wants: str | None = None) -> None:
-    if module is not None:
-        target = str(node.target)
-        state.calls[target] = state.calls.get(target, 0) + 1
-        if state.calls[target] > 1 and any(True for _ in module.parameters()):
-            raise _unsupported(state, node, f"the module {target} is called {state.calls[target]} times and shares "
-                                            "its parameters; each netcheck layer has its own")
+          module: nn.Module | None = None, wants: str | None = None,
+          tensors: list[tuple[str, torch.Tensor]] | None = None, channels_last: bool = False) -> None:
+    """Add a layer for ``node``: it owns ``module``'s parameters and buffers, or the ``tensors`` it reads.
+
+    Only a layer that acts on each position's channels alike (``channels_last``)
+    may read a channels-last volume; its output keeps the layout.
+    """
+    prefix = f"{node.target}." if node.op == "call_module" else ""
+    owned = tensors if tensors is not None else _module_tensors(module, prefix)
+    layout = sources[0].layout if sources else NCHW
+    if any(source.layout != layout for source in sources):
+        raise _unsupported(state, node, "it combines channels-first and channels-last tensors")
+    if layout == NHWC and not channels_last:
+        raise _unsupported(state, node, "it reads a channels-last (N x H x W x C) tensor; the format's layer reads "
+                                        "N x C x H x W")
+    if len(_tensor_shape(node) or ()) != 4:
+        layout = NCHW
     name = _layer_name(state, node, base)
-    state.layers.append(_Layer(name, fields, [source.layer for source in sources], node, module, wants))
-    shape = _shape_of(state, node)
-    state.values[node] = _Value(name, shape, len(_tensor_shape(node) or ()))
+    for key, tensor in owned:
+        if id(tensor) in state.owners and isinstance(tensor, nn.Parameter):
+            raise _unsupported(state, node, f"{key} is read again (first by {state.owners[id(tensor)]}): the calls "
+                                            "share parameters, and each netcheck layer has its own")
+        state.owners[id(tensor)] = name
+    state.layers.append(_Layer(name, fields, [source.layer for source in sources], node, owned, wants))
+    shape = _shape_of(state, node, layout)
+    state.values[node] = _Value(name, shape, len(_tensor_shape(node) or ()), layout)
 
 
-def _alias(state: _Import, node: torch.fx.Node, source: _Value) -> None:
-    shape = _shape_of(state, node)
+def _module_tensors(module: nn.Module | None, prefix: str) -> list[tuple[str, torch.Tensor]]:
+    if module is None:
+        return []
+    return [(prefix + key, tensor) for key, tensor in (*module.named_parameters(), *module.named_buffers())]
+
+
+def _param(state: _Import, argument: Any) -> _Param | None:
+    """The parameter or buffer an argument reads, or None."""
+    if isinstance(argument, torch.fx.Node):
+        return state.params.get(argument)
+    return None
+
+
+def _param_tensors(state: _Import, node: torch.fx.Node, arguments: list[Any]) -> list[tuple[str, torch.Tensor]]:
+    """The parameters and buffers among a functional call's arguments (None skipped); anything else refused."""
+    tensors = []
+    for argument in arguments:
+        if argument is None:
+            continue
+        found = _param(state, argument)
+        if found is None:
+            raise _unsupported(state, node, f"its weights {argument!r} are not parameters or buffers of the module")
+        tensors.append((found.key, found.tensor))
+    return tensors
+
+
+def _alias(state: _Import, node: torch.fx.Node, source: _Value, layout: str | None = None) -> None:
+    """``node`` gives ``source``'s tensor again (a copy, a view of the same shape, a permute to ``layout``)."""
+    layout = layout or source.layout
+    shape = _shape_of(state, node, layout)
     if shape != source.shape:
         raise _unsupported(state, node, f"it reshapes {source.shape} into {shape}, which no layer of the format does")
-    state.values[node] = _Value(source.layer, shape, len(_tensor_shape(node) or ()))
+    state.values[node] = _Value(source.layer, shape, len(_tensor_shape(node) or ()), layout)

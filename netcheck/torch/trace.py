@@ -21,18 +21,22 @@ from netcheck.spec import Network, Shape
 from netcheck.torch import layers
 from netcheck.torch.build import INPUT, NetworkModule
 from netcheck.torch.errors import FromModuleError, TorchImportWarning
-from netcheck.torch.function_ops import _visit_function
+from netcheck.torch.folding import ModuleMap
+from netcheck.torch.function_ops import _visit_function, _visit_several
 from netcheck.torch.module_ops import _visit_module
 from netcheck.torch.nodes import (
+    NCHW,
     TRACE_BATCH,
     _Import,
     _Layer,
+    _Param,
     _shape_of,
     _tensor_shape,
     _unsupported,
     _Value,
     _where,
 )
+from netcheck.torch.record import record
 
 
 class _Tracer(torch.fx.Tracer):
@@ -45,11 +49,33 @@ class _Tracer(torch.fx.Tracer):
         return proxy
 
     def is_leaf_module(self, m: nn.Module, module_qualified_name: str) -> bool:
-        if isinstance(m, NetworkModule):
-            return False
-        if type(m).__module__ == layers.__name__:
-            return True
-        return bool(super().is_leaf_module(m, module_qualified_name))
+        return is_leaf(m)
+
+
+#: Classes outside torch.nn read as one layer by what they do (stochastic depth: the identity in eval mode).
+_DROP_PATHS = frozenset({"DropPath", "StochasticDepth"})
+
+
+def is_leaf(module: nn.Module) -> bool:
+    """Whether from_module reads ``module`` as one layer rather than following its forward code.
+
+    torch.nn's layers are, and so are their subclasses that keep the layer's own
+    ``forward`` (timm's ``Conv2d`` variants with a new ``__init__``): they are
+    recognised by what they are. A subclass with its own ``forward`` (timm's
+    ``BatchNormAct2d``, which adds an activation) is followed into, where its
+    functional calls (``F.batch_norm``, ``F.linear``…) are read. Containers are
+    followed; netcheck's own layer modules and stochastic depth are leaves.
+    """
+    kind = type(module)
+    if isinstance(module, NetworkModule):
+        return False
+    if kind.__module__ == layers.__name__ or kind.__name__ in _DROP_PATHS:
+        return True
+    if isinstance(module, (nn.Sequential, nn.ModuleList, nn.ModuleDict)):
+        return False
+    base: Any = next((cls for cls in kind.__mro__ if cls.__module__.startswith("torch.nn.")), None)
+    own: Any = kind
+    return base is not None and base is not nn.Module and own.forward is base.forward
 
 
 def from_module(
@@ -68,17 +94,42 @@ def from_module(
     parameter totals as whole-network assertions.
     """
     shape = _input_shape(input)
+    notes: list[str] = []
     with _evaluating(module):
-        traced = _trace(module)
-        _propagate(module, traced, shape)
-    state = _Import(traced)
-    for node in list(traced.graph.nodes):
+        try:
+            traced = _trace(module)
+        except _Untraceable as untraceable:
+            root: nn.Module = module
+            graph = _record(module, shape)
+            notes.append(f"read from a forward pass on zeros of {shape}, its calls recorded, because {untraceable}")
+            warnings.warn(notes[-1], TorchImportWarning, stacklevel=2)
+        else:
+            root, graph = traced, traced.graph
+            _propagate(module, traced, shape)
+    state = _Import(root, notes=notes)
+    for node in list(graph.nodes):
         _visit(state, node)
-    output = _output_value(state, traced)
+    output = _output_value(state, graph)
     layers = _reachable(state, output)
     network = _assemble(state, layers, shape, name or type(module).__name__, description, module, expect, output)
     _verify(network, layers, state)
+    network._modules = _module_map(module, state, layers)
     return network
+
+
+def _module_map(module: nn.Module, state: _Import, layers: list[_Layer]) -> ModuleMap:
+    """Each layer's module path and each submodule's class, for ``to_yaml(blocks=True)``."""
+    paths = {layer.name: state.paths[layer.name] for layer in layers}
+    kinds: dict[tuple[str, ...], str] = {}
+    for path in paths.values():
+        for end in range(1, len(path)):
+            prefix = path[:end]
+            if prefix not in kinds:
+                try:
+                    kinds[prefix] = type(module.get_submodule(".".join(prefix))).__name__
+                except AttributeError:
+                    kinds[prefix] = "Module"
+    return ModuleMap(paths, kinds)
 
 
 def _input_shape(value: str | Shape | tuple[int, int, int]) -> Shape:
@@ -101,16 +152,29 @@ def _evaluating(module: nn.Module) -> Iterator[None]:
             submodule.training = training
 
 
+class _Untraceable(FromModuleError):
+    """torch.fx cannot trace the module: from_module records a real forward pass instead."""
+
+
 def _trace(module: nn.Module) -> torch.fx.GraphModule:
     tracer = _Tracer()
     try:
         graph = tracer.trace(module)
     except Exception as error:
-        raise FromModuleError(
-            f"torch.fx cannot trace {type(module).__name__}: {type(error).__name__}: {_first_line(error)} "
-            "(data-dependent control flow or an untraceable call; netcheck needs a symbolically traceable forward)"
-        ) from error
+        raise _Untraceable(f"torch.fx cannot trace {type(module).__name__} ({type(error).__name__}: "
+                           f"{_first_line(error)})") from error
     return torch.fx.GraphModule(tracer.root, graph, type(module).__name__)
+
+
+def _record(module: nn.Module, shape: Shape) -> torch.fx.Graph:
+    """The graph of one forward pass on zeros, recorded call by call (``record.py``)."""
+    try:
+        return record(module, _zeros(module, shape), is_leaf, describe, _user_frame)
+    except Exception as error:
+        raise FromModuleError(
+            f"a forward pass of {type(module).__name__} on zeros of {shape} (N x C x H x W = {TRACE_BATCH} x "
+            f"{shape.depth} x {shape.height} x {shape.width}) fails: {type(error).__name__}: {_first_line(error)}"
+        ) from error
 
 
 class _NodeFailed(Exception):
@@ -127,19 +191,35 @@ class _Shapes(torch.fx.Interpreter):
             result = super().run_node(n)
         except Exception as error:
             raise _NodeFailed(n, error) from error
-        if isinstance(result, torch.Tensor):
-            n.meta["netcheck_shape"] = tuple(int(size) for size in result.shape)
-        elif isinstance(result, (tuple, list, dict)) and any(
-                isinstance(item, torch.Tensor) for item in (result.values() if isinstance(result, dict) else result)):
-            n.meta["netcheck_several"] = True
+        describe(n, result)
         return result
 
 
-def _propagate(module: nn.Module, traced: torch.fx.GraphModule, shape: Shape) -> None:
+def describe(node: torch.fx.Node, result: Any) -> None:
+    """Record in ``node.meta`` what a run computed: a tensor's shape, the shapes of several, or a plain value."""
+    if isinstance(result, torch.Tensor):
+        node.meta["netcheck_shape"] = tuple(int(size) for size in result.shape)
+    elif isinstance(result, (tuple, list)) and result and all(isinstance(item, torch.Tensor) for item in result):
+        node.meta["netcheck_several"] = True
+        node.meta["netcheck_pieces"] = [tuple(int(size) for size in item.shape) for item in result]
+    elif isinstance(result, (tuple, list, dict)) and any(
+            isinstance(item, torch.Tensor) for item in (result.values() if isinstance(result, dict) else result)):
+        node.meta["netcheck_several"] = True
+    elif isinstance(result, (int, float, bool)) or (
+            isinstance(result, (tuple, list)) and all(isinstance(item, int) for item in result)):
+        node.meta["netcheck_constant"] = result
+
+
+def _zeros(module: nn.Module, shape: Shape) -> torch.Tensor:
+    """The input of the shape run: N x D x H x W zeros, of the module's floating type and device."""
     tensors = [*module.parameters(), *module.buffers()]
     like = next((tensor for tensor in tensors if tensor.is_floating_point()), None)
     size = (TRACE_BATCH, shape.depth, shape.height, shape.width)
-    zeros = torch.zeros(size) if like is None else torch.zeros(size, dtype=like.dtype, device=like.device)
+    return torch.zeros(size) if like is None else torch.zeros(size, dtype=like.dtype, device=like.device)
+
+
+def _propagate(module: nn.Module, traced: torch.fx.GraphModule, shape: Shape) -> None:
+    zeros = _zeros(module, shape)
     try:
         _Shapes(traced).run(zeros)
     except _NodeFailed as failed:
@@ -180,11 +260,16 @@ def _visit(state: _Import, node: torch.fx.Node) -> None:
             raise _unsupported(state, node, "forward takes a second input; a netcheck network has one input")
         state.values[node] = _Value(INPUT, _shape_of(state, node), 4)
         return
-    if node.op in ("output", "get_attr"):
+    if node.op == "output":
+        return
+    if node.op == "get_attr":
+        tensor = _attribute(state.root, str(node.target))
+        if isinstance(tensor, torch.Tensor):
+            state.params[node] = _Param(str(node.target), tensor, tuple(int(size) for size in tensor.shape))
         return
     if _tensor_shape(node) is None:
         if node.meta.get("netcheck_several"):
-            raise _unsupported(state, node, "it gives several tensors; a netcheck layer gives one")
+            _visit_several(state, node)
         return  # sizes, shapes and other non-tensor values: used as arguments only
     if node.op == "call_module":
         _visit_module(state, node, state.root.get_submodule(str(node.target)))
@@ -192,17 +277,29 @@ def _visit(state: _Import, node: torch.fx.Node) -> None:
         _visit_function(state, node)
 
 
+def _attribute(root: nn.Module, target: str) -> Any:
+    found: Any = root
+    for part in target.split("."):
+        found = getattr(found, part, None)
+    return found
+
+
 # Assembly and verification ------------------------------------------------------------------------------------------
 
 
-def _output_value(state: _Import, traced: torch.fx.GraphModule) -> _Value:
-    output = next(node for node in traced.graph.nodes if node.op == "output")
+def _output_value(state: _Import, graph: torch.fx.Graph) -> _Value:
+    output = next(node for node in graph.nodes if node.op == "output")
     result = output.args[0]
+    if isinstance(result, dict) and len(result) == 1:
+        result = next(iter(result.values()))  # torchvision's segmentation models return {"out": tensor}
     if not isinstance(result, torch.fx.Node):
         raise FromModuleError(f"forward returns {type(result).__name__}; the format describes one output tensor")
     if result not in state.values:
         raise FromModuleError(f"forward returns {result.name}, which is not a layer's output")
     value = state.values[result]
+    if value.layout != NCHW:
+        raise FromModuleError("forward returns a channels-last (N x H x W x C) tensor; the format's output is "
+                              "N x C x H x W")
     if value.layer == INPUT:
         raise FromModuleError("forward returns its input: the module has no layers the format can describe")
     return value
@@ -228,19 +325,18 @@ def _reachable(state: _Import, output: _Value) -> list[_Layer]:
     return [layer for layer in state.layers if layer.name not in after] + [last]
 
 
-def _counts(module: nn.Module | None) -> tuple[int, int]:
-    if module is None:
-        return 0, 0
-    trainable = sum(parameter.numel() for parameter in module.parameters())
-    statistics = sum(buffer.numel() for key, buffer in module.named_buffers() if key.rsplit(".", 1)[-1] in
-                     ("running_mean", "running_var"))
+def _counts(layer: _Layer) -> tuple[int, int]:
+    """PyTorch's trainable parameters and running statistics (BatchNorm's mean and variance) of a layer."""
+    trainable = sum(tensor.numel() for _key, tensor in layer.tensors if isinstance(tensor, nn.Parameter))
+    statistics = sum(tensor.numel() for key, tensor in layer.tensors if not isinstance(tensor, nn.Parameter)
+                     and key.rsplit(".", 1)[-1] in ("running_mean", "running_var"))
     return trainable, statistics
 
 
 def _assemble(state: _Import, layers: list[_Layer], shape: Shape, name: str, description: str | None,
               module: nn.Module, expect: bool, output: _Value) -> Network:
     data: dict[str, Any] = {"netcheck": 1, "name": name}
-    used = {id(parameter) for layer in layers if layer.module is not None for parameter in layer.module.parameters()}
+    used = {id(tensor) for layer in layers for _key, tensor in layer.tensors}
     unused = [key for key, parameter in module.named_parameters() if id(parameter) not in used]
     if unused:
         count = sum(parameter.numel() for key, parameter in module.named_parameters() if id(parameter) not in used)
@@ -266,8 +362,8 @@ def _assemble(state: _Import, layers: list[_Layer], shape: Shape, name: str, des
         previous = layer.name
     data["layers"] = entries
     if expect:
-        trainable = sum(_counts(layer.module)[0] for layer in layers)
-        statistics = sum(_counts(layer.module)[1] for layer in layers)
+        trainable = sum(_counts(layer)[0] for layer in layers)
+        statistics = sum(_counts(layer)[1] for layer in layers)
         data["expect"] = {"output": str(output.shape), "params": trainable + statistics,
                           "trainable_params": trainable, "non_trainable_params": statistics}
     try:
@@ -285,7 +381,7 @@ def _verify(network: Network, layers: list[_Layer], state: _Import) -> None:
         raise FromModuleError(f"the spec built from the module does not validate: {listing}")
     for row, layer in zip(report.rows, layers):
         traced = state.values[layer.node].shape
-        trainable, statistics = _counts(layer.module)
+        trainable, statistics = _counts(layer)
         if row.output != traced:
             raise _unsupported(state, layer.node, f"netcheck computes {row.output} for {row.name} but PyTorch gives "
                                                   f"{traced}")

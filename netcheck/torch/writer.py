@@ -11,6 +11,7 @@ from netcheck import spec
 from netcheck.checker import check_network
 from netcheck.results import Options
 from netcheck.spec import Network
+from netcheck.torch.folding import INPUT, Item, ModuleMap, fold
 from netcheck.torch.sizes import _short
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
@@ -20,6 +21,8 @@ _LAST = ("expect",)
 
 
 def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -125,23 +128,22 @@ def _comment(text: str) -> str:
     return " ".join(text.split())
 
 
-def to_yaml(network: Network, *, schema: str | None = None, header: Sequence[str] = (), annotate: bool = True) -> str:
+def to_yaml(network: Network, *, schema: str | None = None, header: Sequence[str] = (), annotate: bool = True,
+            blocks: bool = False) -> str:
     """The network as readable YAML: the schema comment first, sizes in their shortest form.
 
     With ``annotate`` each layer's line carries a comment with its output shape
-    and parameter count, as netcheck computes them.
+    and parameter count, as netcheck computes them. With ``blocks``, a network
+    read by ``from_module`` is written with one block per kind of submodule
+    (``folding.py``), when the folded spec expands to exactly these layers.
     """
+    if blocks:
+        folded = _folded(network, schema, header, annotate)
+        if folded is not None:
+            return folded
     network = undotted(network)
     rows = check_network(network, Options(fixes=False)).rows if annotate else []
-    out = [f"# yaml-language-server: $schema={schema or _schema_id()}\n"]
-    out.extend(f"# {_comment(line)}\n" for line in header)
-    out.append(f"netcheck: {network.netcheck}\n")
-    out.append(f"name: {_scalar(network.name)}\n")
-    if network.description:
-        out.append(f"description: {_description(network.description)}")
-    out.append(f"input: {network.input.shape}\n")
-    if network.rounding != "strict":
-        out.append(f"rounding: {network.rounding}\n")
+    out = _head(network, schema, header)
     out.append("layers:\n")
     for index, layer in enumerate(network.layers):
         lines = []
@@ -153,10 +155,108 @@ def to_yaml(network: Network, *, schema: str | None = None, header: Sequence[str
             lines[0] += f"  # {note}"
         out.append(f"  - {lines[0]}\n")
         out.extend(f"    {line}\n" for line in lines[1:])
-    if network.expect is not None:
-        out.append("expect:\n")
-        for key, value in _shortest(network.expect).items():
-            out.append(f"  {key}: {_flow(value)}\n")
+    out.extend(_tail(network))
+    return "".join(out)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _head(network: Network, schema: str | None, header: Sequence[str]) -> list[str]:
+    out = [f"# yaml-language-server: $schema={schema or _schema_id()}\n"]
+    out.extend(f"# {_comment(line)}\n" for line in header)
+    out.append(f"netcheck: {network.netcheck}\n")
+    out.append(f"name: {_scalar(network.name)}\n")
+    if network.description:
+        out.append(f"description: {_description(network.description)}")
+    out.append(f"input: {network.input.shape}\n")
+    if network.rounding != "strict":
+        out.append(f"rounding: {network.rounding}\n")
+    return out
+
+
+def _tail(network: Network) -> list[str]:
+    if network.expect is None:
+        return []
+    return ["expect:\n", *(f"  {key}: {_flow(value)}\n" for key, value in _shortest(network.expect).items())]
+
+
+def _folded(network: Network, schema: str | None, header: Sequence[str], annotate: bool) -> str | None:
+    """The blocked text of a network read by from_module, or None when it does not fold or expand back exactly."""
+    modules = network._modules
+    if not isinstance(modules, ModuleMap) or any(layer.name not in modules.paths for layer in network.layers):
+        return None
+    items, previous = [], INPUT
+    for layer in network.layers:
+        entry = dict(_fields(layer))
+        name = str(entry.pop("name"))
+        inputs = entry.pop("inputs", None)
+        sources = [previous] if inputs is None else ([inputs] if isinstance(inputs, str) else list(inputs))
+        defaults = {key: info.default for key, info in type(layer).model_fields.items()
+                    if key not in entry and _number(info.default)}
+        items.append(Item(name, modules.paths[name], entry, sources, defaults))
+        previous = name
+    folded = fold(items, modules.kinds, spec.LAYER_TYPES)
+    if folded is None:
+        return None
+    definitions, layers = folded
+    out = _head(network, schema, header)
+    out.append("blocks:\n")
+    for block, definition in definitions.items():
+        out.append(f"  {block}:\n")
+        if definition["params"]:
+            out.append(f"    params: {_flow(definition['params'])}\n")
+        out.append("    layers:\n")
+        out.extend(f"      - {_flow(entry)}\n" for entry in definition["layers"])
+    out.append("layers:\n")
+    out.extend(f"  - {_flow(entry)}\n" for entry in layers)
+    text = "".join([*out, *_tail(network)])
+    if not _expands_to(text, network):
+        return None
+    return _annotated(text, layers) if annotate else text
+
+
+def _expands_to(text: str, network: Network) -> bool:
+    """Whether ``text`` loads (blocks expanded) into ``network``'s layers, names with dots for underscores."""
+    from netcheck.api import SpecError, loads
+
+    try:
+        expanded = loads(text, f"<{network.name}>")
+    except SpecError:
+        return False
+    if len(expanded.layers) != len(network.layers):
+        return False
+    for mine, theirs in zip(expanded.layers, network.layers):
+        if str(mine.name).replace(".", "_") != theirs.name:
+            return False
+        if mine.model_dump(exclude={"name", "inputs"}) != theirs.model_dump(exclude={"name", "inputs"}):
+            return False
+    return True
+
+
+def _annotated(text: str, layers: list[dict[str, Any]]) -> str:
+    """``text`` with each top-level layer's line ending in its output and parameters (a use's summed)."""
+    from netcheck.api import loads
+
+    rows = check_network(loads(text), Options(fixes=False)).rows
+    notes: dict[str, str] = {}
+    for entry in layers:
+        name = str(entry["name"])
+        mine = [row for row in rows if row.name == name or str(row.name).startswith(name + ".")]
+        params = sum(row.params or 0 for row in mine)
+        if mine and mine[-1].output is not None:
+            notes[name] = f"{mine[-1].output}" + (f", {params:,} params" if params else "")
+    out = []
+    top = False
+    for line in text.splitlines(keepends=True):
+        if line == "layers:\n":
+            top = True
+        elif top and line.startswith("  - {name: "):
+            name = line[len("  - {name: "):].split(",", 1)[0].strip('"')
+            if name in notes:
+                line = f"{line.rstrip()}  # {notes[name]}\n"
+        out.append(line)
     return "".join(out)
 
 
