@@ -307,6 +307,7 @@ class _Expander:
 
     def scope(self, layers: list[Any], scope: _Scope) -> None:
         counts: dict[str, int] = {}
+        taken: dict[str, tuple[int, bool]] = {}  # local name → (index, is a use)
         for index, layer in enumerate(layers):
             path: DocPath = (*scope.base, index)
             kind = layer.get("type") if isinstance(layer, dict) else None
@@ -324,10 +325,30 @@ class _Expander:
             if values is None:
                 continue
             kind = values.get("type")
-            if isinstance(kind, str) and kind in self.blocks:
+            is_use = isinstance(kind, str) and kind in self.blocks
+            if not self.name_is_free(local, index, is_use, taken, path, scope):
+                continue
+            if is_use:
                 self.use(values, layer, path, scope, local, index)
             else:
                 self.emit(values, path, scope, index, local)
+
+    def name_is_free(self, local: str, index: int, is_use: bool, taken: dict[str, tuple[int, bool]], path: DocPath,
+                     scope: _Scope) -> bool:
+        """NC004 when a use shares its name with another layer or use of its list (a use's name is its output).
+
+        Two built-in layers with one name are the graph's duplicate (NC004 on
+        the expanded names); a use's own name is not among those.
+        """
+        first = taken.get(local)
+        taken.setdefault(local, (index, is_use))
+        if first is None or not (is_use or first[1]):
+            return True
+        where = "this block" if scope.prefix else "the network's layers"
+        self.fail("NC004", f"the name {local!r} is already taken by layer {first[0] + 1} of {where}; the name of a "
+                  "use means its output, so it must name one layer or use only", (*path, "name"), scope.via,
+                  scope.prefix + local)
+        return False
 
     def check_written_name(self, name: Any, path: DocPath, scope: _Scope | None) -> None:
         if isinstance(name, str) and "." in name:

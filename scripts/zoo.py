@@ -4,7 +4,8 @@ For each model (built untrained): ``from_module`` at the model's own input size
 (it checks every layer's shape and parameter count against PyTorch itself),
 then the spec is written with ``to_yaml``, read back, validated, built with
 ``to_module``, and that module must have PyTorch's parameter total and output
-shape. Prints one line per model and the figures; exits 1 on a wrong number
+shape; the spec written with blocks (as import-torch writes it) must expand to
+the same layers and totals. Prints one line per model and the figures; exits 1 on a wrong number
 (a spec that validates but disagrees with PyTorch), never on a refusal.
 
     python3 scripts/zoo.py                    # torchvision's families, timm's CNNs, timm's attention hybrids
@@ -139,10 +140,16 @@ def sweep_one(zoo: str, name: str) -> tuple[str, str]:
         problems.append(f"to_module builds {built:,} parameters for {counted:,}")
     if tuple(rebuilt.shape) != tuple(expected.shape):
         problems.append(f"to_module gives {tuple(rebuilt.shape)}, PyTorch {tuple(expected.shape)}")
+    blocked = netcheck.loads(to_yaml(network, blocks=True))  # the blocked spec import-torch writes
+    blocked_report = netcheck.check(blocked)
+    if not blocked_report.ok or blocked_report.totals != report.totals or \
+            [str(layer.name).replace(".", "_") for layer in blocked.layers] != [layer.name for layer in written.layers]:
+        problems.append("the spec written with blocks differs from the flat one")
     if problems:
         return "WRONG", "; ".join(problems)
     unused = f", {total - counted:,} unused" if counted != total else ""
-    return "ok", f"{len(network.layers)} layers at {shape}, {counted:,} parameters{unused}"
+    folded = " (with blocks)" if blocked.blocks else ""
+    return "ok", f"{len(network.layers)} layers at {shape}{folded}, {counted:,} parameters{unused}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -539,7 +539,7 @@ def test_seeds_emit_valid_specs(tmp_path):
         assert assert_clean(emitted.encode(), tmp_path / "emitted.yaml") == original
 
 
-@fuzz_settings(9000)
+@fuzz_settings(6000)
 @given(spec=mutated_spec(), fmt2=fmt2_strategy(), fixes=st.integers(0, 15))
 def test_fuzz_mutated_specs(spec, fmt2, fixes, fuzz_file):
     _n, text = spec

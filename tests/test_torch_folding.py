@@ -91,7 +91,7 @@ class Crossed(nn.Module):
 
 
 def test_what_does_not_fit_a_use_stays_inline() -> None:
-    text, network = folded(Crossed(), "8x8x3")
+    _text, network = folded(Crossed(), "8x8x3")
     names = [layer.name for layer in network.layers]
     assert names[:4] == ["stem", "pair_a", "mid", "pair_b"] and "blocks.0.conv" in names
     assert netcheck.check(network).ok

@@ -9,7 +9,8 @@ that differ between them become params (one param for values that are always
 equal, ``${p * k}`` for a whole multiple of one), the rest stay literals. A
 ``Sequential`` of identical uses is one use with ``repeat``. A submodule that
 does not fit (several inputs, layers read from outside) stays inline, its
-layers named as in the flat spec.
+layers and uses named with its name in front (``backbone_4``), as in the flat
+spec.
 
 Nothing is folded when no submodule repeats. The folded document is checked
 before it is returned: expanded by netcheck,
@@ -117,15 +118,20 @@ def _level(prefix: tuple[str, ...], items: list[Item], kinds: dict[tuple[str, ..
         if child is not None:
             seen[child] = seen.get(child, 0) + 1
     names = {item.name for item in items}
+    direct = {item.path[depth] for item in items if len(item.path) == depth + 1}  # a layer named as a submodule
     members: list[_Member] = []
     for child, run in runs:
         use = None
-        if child is not None and seen[child] == 1:
+        if child is not None and seen[child] == 1 and child not in direct:
             use = _as_use((*prefix, child), run, items, names, kinds)
         if use is not None:
             members.append(use)
-        else:
-            members.extend(_Layer("_".join(item.path[depth:]), item) for item in run)
+        elif child is None:
+            members.extend(_Layer(item.path[depth], item) for item in run)
+        else:  # not a use itself (two outputs, say): its own submodules still may be
+            for member in _level((*prefix, child), run, kinds):
+                member.local = f"{child}_{member.local}"
+                members.append(member)
     return members
 
 

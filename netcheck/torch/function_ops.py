@@ -475,25 +475,26 @@ def _function_instance_norm(state: _Import, node: torch.fx.Node) -> None:
     _emit(state, node, "norm", fields, [source], tensors=_param_tensors(state, node, [weight, bias, mean, var]))
 
 
-def _function_linear(state: _Import, node: torch.fx.Node) -> None:
+def _weighted(state: _Import, node: torch.fx.Node, rank: int) -> tuple[_Value, _Param, Any]:
+    """``F.linear`` / ``F.conv2d``: the source, the weight (a parameter of ``rank`` axes) and the bias argument."""
     source = _source(state, node, node.args[0])
-    weight, bias = _arg(node, 1, "weight"), _arg(node, 2, "bias")
-    found = _param(state, weight)
-    if found is None or len(found.shape) != 2:
+    found = _param(state, _arg(node, 1, "weight"))
+    if found is None or len(found.shape) != rank:
         raise _unsupported(state, node, "its weight is not a parameter of the module")
-    _linear_layer(state, node, source, found.shape[0], bias is not None, None,
-                  _param_tensors(state, node, [weight, bias]))
+    return source, found, _arg(node, 2, "bias")
+
+
+def _function_linear(state: _Import, node: torch.fx.Node) -> None:
+    source, weight, bias = _weighted(state, node, 2)
+    _linear_layer(state, node, source, weight.shape[0], bias is not None, None,
+                  [(weight.key, weight.tensor), *_param_tensors(state, node, [bias])])
 
 
 def _function_conv2d(state: _Import, node: torch.fx.Node) -> None:
-    source = _source(state, node, node.args[0])
-    weight, bias = _arg(node, 1, "weight"), _arg(node, 2, "bias")
-    found = _param(state, weight)
-    if found is None or len(found.shape) != 4:
-        raise _unsupported(state, node, "its weight is not a parameter of the module")
-    _conv(state, node, source, found.shape[0], (found.shape[3], found.shape[2]), _arg(node, 3, "stride", 1),
+    source, weight, bias = _weighted(state, node, 4)
+    _conv(state, node, source, weight.shape[0], (weight.shape[3], weight.shape[2]), _arg(node, 3, "stride", 1),
           _arg(node, 4, "padding", 0), _arg(node, 5, "dilation", 1), int(_arg(node, 6, "groups", 1)),
-          bias is not None, None, None, _param_tensors(state, node, [weight, bias]))
+          bias is not None, None, None, [(weight.key, weight.tensor), *_param_tensors(state, node, [bias])])
 
 
 def _function_prelu(state: _Import, node: torch.fx.Node) -> None:

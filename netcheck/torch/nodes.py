@@ -166,8 +166,16 @@ def _concrete(argument: Any) -> Any:
     return argument
 
 
-def _layer_name(state: _Import, node: torch.fx.Node, base: str) -> str:
-    if node.op == "call_module":
+def _layer_name(state: _Import, node: torch.fx.Node, base: str, owner: str | None = None) -> str:
+    """A unique layer name from the module path (``layer1_0_conv1``); its path (local name last) in ``state.paths``.
+
+    A functional layer that uses all the parameters of the module it runs in
+    (timm's ``BatchNormAct2d`` calling ``F.batch_norm``) is named as that
+    ``owner`` module, so that its keys are the module's.
+    """
+    if owner is not None:
+        candidate = owner.replace(".", "_")
+    elif node.op == "call_module":
         candidate = str(node.target).replace(".", "_")
     else:
         stack = node.meta.get("nn_module_stack") or {}
@@ -178,8 +186,8 @@ def _layer_name(state: _Import, node: torch.fx.Node, base: str) -> str:
         suffix += 1
         name = f"{candidate}_{suffix}"
     state.names.add(name)
-    if node.op == "call_module":
-        *scope_parts, local = str(node.target).split(".")
+    if owner is not None or node.op == "call_module":
+        *scope_parts, local = (owner or str(node.target)).split(".")
     else:
         stack = node.meta.get("nn_module_stack") or {}
         scope_path = str(list(stack.values())[-1][0]) if stack else ""
@@ -206,7 +214,7 @@ def _emit(state: _Import, node: torch.fx.Node, base: str, fields: dict[str, Any]
                                         "N x C x H x W")
     if len(_tensor_shape(node) or ()) != 4:
         layout = NCHW
-    name = _layer_name(state, node, base)
+    name = _layer_name(state, node, base, _owner(state, node, owned) if tensors is not None else None)
     for key, tensor in owned:
         if id(tensor) in state.owners and isinstance(tensor, nn.Parameter):
             raise _unsupported(state, node, f"{key} is read again (first by {state.owners[id(tensor)]}): the calls "
@@ -215,6 +223,21 @@ def _emit(state: _Import, node: torch.fx.Node, base: str, fields: dict[str, Any]
     state.layers.append(_Layer(name, fields, [source.layer for source in sources], node, owned, wants))
     shape = _shape_of(state, node, layout)
     state.values[node] = _Value(name, shape, len(_tensor_shape(node) or ()), layout)
+
+
+def _owner(state: _Import, node: torch.fx.Node, tensors: list[tuple[str, torch.Tensor]]) -> str | None:
+    """The module a functional layer stands for: the one it runs in, when it uses all that module's parameters."""
+    stack = node.meta.get("nn_module_stack") or {}
+    scope = str(list(stack.values())[-1][0]) if stack else ""
+    if not scope or not tensors or any(key.rpartition(".")[0] != scope for key, _tensor in tensors):
+        return None
+    try:
+        module = state.root.get_submodule(scope)
+    except AttributeError:
+        return None
+    used = {id(tensor) for _key, tensor in tensors}
+    return scope if all(id(parameter) in used for parameter in module.parameters(recurse=False)) and not any(
+        True for _child in module.children() if any(True for _ in _child.parameters())) else None
 
 
 def _module_tensors(module: nn.Module | None, prefix: str) -> list[tuple[str, torch.Tensor]]:
