@@ -717,6 +717,10 @@ class Odd(nn.Module):
 
 instance = Tiny()
 not_a_module = 3
+
+
+def needs_args(width):
+    return Tiny()
 '''
 
 
@@ -759,6 +763,7 @@ def test_import_torch_to_stdout_and_from_an_instance(tmp_path: Path) -> None:
     ("nosuchmodule:tiny", "8x8x3", 2, "cannot import nosuchmodule"),
     ("mymodels", "8x8x3", 2, "expected package.module:factory"),
     ("mymodels:not_a_module", "8x8x3", 2, "neither an nn.Module nor callable"),
+    ("mymodels:needs_args", "8x8x3", 2, "mymodels:needs_args() raised TypeError: needs_args() missing 1 required"),
     ("mymodels:tiny", "8x8", 2, "--input takes a shape WxHxD"),
     ("mymodels:Odd", "8x8x3", 1, "unsupported op torch.cumsum (fx node 'cumsum', at mymodels.py:"),
     ("mymodels:tiny", "1x1x3", 1, "fails at fx node"),

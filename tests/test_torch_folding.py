@@ -115,3 +115,64 @@ def test_import_torch_writes_blocks_unless_flat(tmp_path: Path) -> None:
     b = netcheck.loads(flat.stdout)
     assert [layer.name.replace(".", "_") for layer in a.layers] == [layer.name for layer in b.layers]
     assert to_module(a) is not None
+
+
+# Property: any module tree folds into blocks that expand to exactly the flat import ---------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+class Residual(nn.Module):
+    def __init__(self, body: nn.Module) -> None:
+        super().__init__()
+        self.body = body
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x) + x
+
+
+def _unit(draw: st.DrawFn, channels: int, depth: int) -> nn.Module:
+    """A random submodule that keeps ``channels``: a conv, a norm, an activation, a residual or a Sequential."""
+    choice = draw(st.integers(0, 5 if depth < 3 else 2))
+    if choice == 0:
+        return nn.Conv2d(channels, channels, draw(st.sampled_from([1, 3])), padding="same",
+                         bias=draw(st.booleans()))
+    if choice == 1:
+        return draw(st.sampled_from([nn.BatchNorm2d(channels), nn.GroupNorm(1, channels)]))
+    if choice == 2:
+        return draw(st.sampled_from([nn.ReLU(), nn.SiLU(), nn.Identity()]))
+    if choice == 3:
+        return Residual(_unit(draw, channels, depth + 1))
+    count = draw(st.integers(1, 4))
+    if draw(st.booleans()):  # equal copies: a repeat
+        template = draw(st.integers(0, 2 ** 30))
+        return nn.Sequential(*(_seeded(draw, channels, depth, template) for _ in range(count)))
+    return nn.Sequential(*(_unit(draw, channels, depth + 1) for _ in range(count)))
+
+
+def _seeded(draw: st.DrawFn, channels: int, depth: int, seed: int) -> nn.Module:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1), nn.BatchNorm2d(channels), nn.ReLU())
+
+
+@st.composite
+def trees(draw: st.DrawFn) -> nn.Module:
+    channels = draw(st.sampled_from([2, 4]))
+    return nn.Sequential(nn.Conv2d(3, channels, 1), *(_unit(draw, channels, 0) for _ in range(draw(st.integers(1, 5)))))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=trees())
+def test_random_module_trees_fold_into_what_they_import(model: nn.Module) -> None:
+    network = from_module(model, "6x5x3")
+    text = to_yaml(network, blocks=True)
+    back = netcheck.loads(text)
+    assert [str(layer.name).replace(".", "_") for layer in back.layers] == [layer.name for layer in network.layers]
+    assert [layer.model_dump(exclude={"name", "inputs"}) for layer in back.layers] == \
+        [layer.model_dump(exclude={"name", "inputs"}) for layer in network.layers]
+    assert netcheck.check(back).totals == netcheck.check(network).totals
+    def keys(module: nn.Module) -> set[str]:  # "." and "_" alike: the flat names join the path with "_"
+        return {key.replace(".", "_") for key in module.state_dict()}
+
+    assert keys(to_module(back)) == keys(model)

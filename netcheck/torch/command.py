@@ -39,8 +39,8 @@ def load_factory(target: str) -> tuple[nn.Module, str]:
         sys.path.insert(0, os.getcwd())
     try:
         found: Any = importlib.import_module(module_path)
-    except ImportError as error:
-        raise FactoryError(f"cannot import {module_path}: {error}") from error
+    except Exception as error:  # ImportError, or whatever the module's own code raises while importing
+        raise FactoryError(f"cannot import {module_path}: {type(error).__name__}: {_first_line(error)}") from error
     for part in attribute.split("."):
         if not hasattr(found, part):
             raise FactoryError(f"{module_path} has no attribute {attribute!r}")
@@ -48,10 +48,19 @@ def load_factory(target: str) -> tuple[nn.Module, str]:
     if not isinstance(found, nn.Module):
         if not callable(found):
             raise FactoryError(f"{target} is neither an nn.Module nor callable")
-        found = found()
+        try:
+            found = found()
+        except Exception as error:
+            raise FactoryError(f"{target}() raised {type(error).__name__}: {_first_line(error)} (the factory is "
+                               "called with no arguments)") from error
     if not isinstance(found, nn.Module):
         raise FactoryError(f"{target}() returned {type(found).__name__}, not a torch.nn.Module")
     return found, attribute.rsplit(".", 1)[-1]
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _schema_for(path: str | None) -> str:
@@ -96,6 +105,9 @@ def import_command(target: str, input_shape: str, output: str | None, blocks: bo
                                               f"{type(module).__qualname__}) with netcheck import-torch.")
         except FromModuleError as error:
             return "", 1, f"netcheck: cannot import {target}: {error}"
+        except Exception as error:  # a model netcheck reads wrongly must still end in a message, not a traceback
+            return "", 1, (f"netcheck: cannot import {target}: reading the model failed inside netcheck "
+                           f"({type(error).__name__}: {_first_line(error)}); this is a netcheck bug, please report it")
     notes = [f"netcheck: note: {warning.message}" for warning in caught
              if issubclass(warning.category, TorchImportWarning)]
     header = [f"Written by netcheck import-torch {target} --input {shape} (torch {torch.__version__})."]
