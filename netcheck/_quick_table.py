@@ -4,7 +4,7 @@ The format of the entries is described in ``netcheck/quicktable.py``.
 """
 
 # fmt: off
-DIGEST = 'e129d515'
+DIGEST = 'fd3209e4'
 
 NETWORK = 'Network'
 
@@ -48,7 +48,8 @@ MODELS = {'Network': (('drop_extensions',),
                             'drop_path': 'DropPath',
                             'identity': 'Identity',
                             'pixel_shuffle': 'PixelShuffle',
-                            'pixel_unshuffle': 'PixelUnshuffle'}),
+                            'pixel_unshuffle': 'PixelUnshuffle',
+                            'scale': 'Scale'}),
                           1,
                           None)),
               'expect': (False, None, ('optional', ('model', 'NetworkExpect')))}),
@@ -898,6 +899,29 @@ MODELS = {'Network': (('drop_extensions',),
                      'expect': (False, None, ('optional', ('model', 'LayerExpect'))),
                      'type': (True, None, ('literal', ('pixel_unshuffle',))),
                      'factor': (True, None, ('int', 1, 2147483647))}),
+ 'Scale': (('drop_extensions',),
+           {'name': (False,
+                     None,
+                     ('optional',
+                      ('str',
+                       1,
+                       200,
+                       '^[^\\x00-\\x1f\\x7f-\\x9f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\ufeff]+$'))),
+            'inputs': (False,
+                       None,
+                       ('prepared',
+                        ('one_input',),
+                        ('optional',
+                         ('list',
+                          ('str',
+                           1,
+                           200,
+                           '^[^\\x00-\\x1f\\x7f-\\x9f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\ufeff]+$'),
+                          1,
+                          1)))),
+            'expect': (False, None, ('optional', ('model', 'LayerExpect'))),
+            'type': (True, None, ('literal', ('scale',))),
+            'factor': (True, None, ('float', None, False, None, False))}),
  'NetworkExpect': (('drop_extensions',),
                    {'output': (False, None, ('optional', ('model', 'ShapeSpec'))),
                     'params': (False, None, ('optional', ('int', 0, 1000000000000000000))),

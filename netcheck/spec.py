@@ -494,6 +494,15 @@ class Identity(LayerBase):
     example: ClassVar[dict[str, Any]] = {"name": "shortcut", "type": "identity"}
 
 
+class Scale(LayerBase):
+    """A constant factor: every value times ``factor``, not learned (Inception-ResNet's residuals). Same shape."""
+
+    type: Literal["scale"]
+    example: ClassVar[dict[str, Any]] = {"name": "scaled", "type": "scale", "factor": 0.17}
+    factor: float = Field(allow_inf_nan=False, description="The constant every value is multiplied by.",
+                          examples=[0.17])
+
+
 class PixelShuffle(LayerBase):
     """Depth to space: W·r x H·r x D/r²; r² must divide D (NC104)."""
 
@@ -516,7 +525,7 @@ Layer = Annotated[
         AdaptiveAvgPool2d, AdaptiveMaxPool2d, ZeroPad2d, Upsample2d, Flatten, Dense,
         BatchNorm2d, Lrn, Dropout, Activation, Add, Concat, Multiply, Slice, ChannelShuffle,
         LayerNorm2d, GroupNorm, InstanceNorm2d, LayerScale, PReLU, DropPath, Identity,
-        PixelShuffle, PixelUnshuffle,
+        PixelShuffle, PixelUnshuffle, Scale,
     ],
     Field(discriminator="type"),
 ]

@@ -26,7 +26,7 @@ from tests.test_layers import last, run
 MODERN = ROOT / "tests" / "modern"
 MODERN_SPECS = sorted(MODERN.glob("*.yaml"))
 NEW_TYPES = ("multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d", "layer_scale",
-             "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle")
+             "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale")
 
 
 def codes(report: FileReport) -> set[str]:
@@ -166,7 +166,8 @@ def test_defaults_are_formats() -> None:
                         "channel_shuffle": ["type", "groups"], "layernorm2d": ["type"],
                         "groupnorm": ["type", "groups"], "instancenorm2d": ["type"], "layer_scale": ["type"],
                         "prelu": ["type"], "drop_path": ["type"], "identity": ["type"],
-                        "pixel_shuffle": ["type", "factor"], "pixel_unshuffle": ["type", "factor"]}
+                        "pixel_shuffle": ["type", "factor"], "pixel_unshuffle": ["type", "factor"],
+                        "scale": ["type", "factor"]}
 
 
 # Violations: code, message and location ------------------------------------------------------------------------------

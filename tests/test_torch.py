@@ -496,7 +496,7 @@ class Scaled(nn.Module):
         self.conv = nn.Conv2d(3, 4, 3)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.conv(x) * 2
+        return self.conv(x) % 2
 
 
 class Wrapper(nn.Module):
@@ -521,10 +521,10 @@ def test_an_unsupported_op_names_the_op_the_node_and_where_it_sits() -> None:
     with pytest.raises(UnsupportedOp) as caught:
         from_module(Wrapper(Scaled()), "8x8x3")
     error = caught.value
-    assert error.op == "operator.mul" and error.node == "mul"
+    assert error.op == "operator.mod" and error.node == "mod"
     assert "in block (Scaled)" in error.where
-    assert "test_torch.py:" in error.where and "self.conv(x) * 2" in error.where
-    assert str(error).startswith("unsupported op operator.mul (fx node 'mul', in block (Scaled), at test_torch.py:")
+    assert "test_torch.py:" in error.where and "self.conv(x) % 2" in error.where
+    assert str(error).startswith("unsupported op operator.mod (fx node 'mod', in block (Scaled), at test_torch.py:")
 
 
 @pytest.mark.parametrize(("module", "op", "reason"), [
@@ -543,7 +543,8 @@ def test_an_unsupported_op_names_the_op_the_node_and_where_it_sits() -> None:
     (Lambda(lambda x: x[:, 0]), "operator.getitem", "range of channels"),
     (Lambda(lambda x: x[:, ::2]), "operator.getitem", "contiguous"),
     (Lambda(lambda x: x[:, :, :2]), "operator.getitem", "range of channels"),
-    (Lambda(lambda x: x * 2), "operator.mul", "constant"),
+    (Lambda(lambda x: x // 2), "operator.floordiv", "no layer"),
+    (Lambda(lambda x: x / torch.max_pool2d(x, 1)), "operator.truediv", "by a number only"),
     (Lambda(lambda x: F.max_pool2d(x.permute(0, 2, 3, 1), 2)), "torch.nn.functional.max_pool2d", "channels-last"),
     (Lambda(lambda x: x.view(x.size(0), 3, 1, 8, 8).transpose(1, 3).reshape(2, 3, 8, 8)), "Tensor.transpose",
      "channel shuffle"),

@@ -392,3 +392,24 @@ def test_functional_norms() -> None:
 
     network, _types = imported(Functional(), "7x7x3")
     assert [layer.type for layer in network.layers] == ["conv2d", "groupnorm", "prelu", "slice", "pixel_shuffle"]
+
+
+class ScaledResidual(nn.Module):
+    """Inception-ResNet's ``out * self.scale + x`` and RepViT's ``(x1 + x2) / 2``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.branch = nn.Conv2d(4, 4, 3, padding=1)
+        self.other = nn.Conv2d(4, 4, 1)
+        self.scale = 0.17
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.branch(x) * self.scale + x
+        return (2 * out + self.other(out)) / 2
+
+
+def test_constant_factors_are_scales() -> None:
+    network, types = imported(nn.Sequential(nn.Conv2d(3, 4, 1), ScaledResidual()), "6x6x3")
+    assert types["scale"] == 3
+    factors = [layer.factor for layer in network.layers if layer.type == "scale"]  # type: ignore[attr-defined]
+    assert factors == [0.17, 2.0, 0.5]

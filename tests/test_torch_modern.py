@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODERN_SPECS = sorted((ROOT / "tests" / "modern").glob("*.yaml"))
 #: The types this file covers, for ``test_torch.py``'s check that every layer type is built somewhere.
 COVERED = frozenset({"multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d",
-                     "layer_scale", "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle"})
+                     "layer_scale", "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale"})
 SLOW = settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -103,6 +103,7 @@ EVERY_NEW_LAYER = """
       - {name: head, type: slice, channels: [0, 4], inputs: fc}
       - {name: head_id, type: identity}
       - {name: head_drop, type: drop_path}
+      - {name: head_scale, type: scale, factor: 0.5}
       - {name: three, type: multiply, inputs: [excite, gap, same]}
 """
 
@@ -110,7 +111,7 @@ EVERY_NEW_LAYER = """
 def test_every_new_layer_parity() -> None:
     network = spec(EVERY_NEW_LAYER)
     module, count = assert_parity(network)
-    assert count == 22
+    assert count == 23
     assert {layer.type for layer in network.layers} >= COVERED
     assert type(module.layer("gn")) is nn.GroupNorm and module.layer("gn").eps == 0.001
     assert type(module.layer("shuffle")) is nn.ChannelShuffle
@@ -121,6 +122,7 @@ def test_every_new_layer_parity() -> None:
     assert isinstance(module.layer("ln"), LayerNorm2d) and isinstance(module.layer("part"), Slice)
     assert torch.equal(module.layer("gamma").gamma, torch.full((8, 1, 1), 0.5))
     assert isinstance(module.layer("drop"), DropPath) and module.layer("drop").rate == 0.2
+    assert module.layer("head_scale").factor == 0.5
 
 
 def test_modules_compute_what_the_layers_mean() -> None:

@@ -71,5 +71,6 @@ RULES: dict[str, Rule] = {
     "prelu": prelu,
     "drop_path": passthrough,
     "identity": passthrough,
+    "scale": passthrough,
     "channel_shuffle": channel_shuffle,
 }

@@ -35,6 +35,7 @@ from netcheck.torch.layers import (
     Linear,
     MaxPool2d,
     Multiply,
+    Scale,
     Slice,
     activation_module,
 )
@@ -177,7 +178,7 @@ def _rounding(layer: Any, network: Network) -> str:
     return str(own if own is not None else network.rounding)
 
 
-_ANY_RANK = frozenset({"activation", "dropout", "flatten", "identity", "drop_path", "slice"})
+_ANY_RANK = frozenset({"activation", "dropout", "flatten", "identity", "drop_path", "slice", "scale"})
 
 
 def _ranks(kind: str, sources: list[int]) -> tuple[int, int]:
@@ -231,6 +232,7 @@ def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> 
         "prelu": lambda: nn.PReLU(shape.depth if layer.per_channel else 1),
         "drop_path": lambda: DropPath(layer.rate),
         "identity": nn.Identity,
+        "scale": lambda: Scale(layer.factor),
         "pixel_shuffle": lambda: nn.PixelShuffle(layer.factor),
         "pixel_unshuffle": lambda: nn.PixelUnshuffle(layer.factor),
     }

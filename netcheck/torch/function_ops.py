@@ -67,6 +67,8 @@ def _function_name(node: torch.fx.Node) -> str | None:
         return "add"
     if target in (operator.mul, operator.imul):
         return "mul"
+    if target in (operator.truediv, operator.itruediv):
+        return "div"
     if target is operator.getitem:
         return "getitem"
     if target is _as_volume or target is _as_vector:
@@ -208,8 +210,29 @@ def _function_mul(state: _Import, node: torch.fx.Node) -> None:
     if len(values) == 1 and factor is not None:
         _layer_scale(state, node, state.values[values[0]], factor)
         return
-    raise _unsupported(state, node, "it multiplies by a constant; the format multiplies layer outputs (a gate) or "
-                                    "a learned factor per channel (layer_scale)")
+    numbers: list[Any] = [argument for argument in arguments if _is_number(argument)]
+    if len(values) == 1 and len(numbers) == 1 and len(arguments) == 2:
+        _scale(state, node, state.values[values[0]], float(numbers[0]))
+        return
+    raise _unsupported(state, node, "it multiplies by a tensor that is neither a layer output (a gate), a learned "
+                                    "factor per channel (layer_scale) nor a number (scale)")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _scale(state: _Import, node: torch.fx.Node, source: _Value, factor: float) -> None:
+    _emit(state, node, "scale", {"type": "scale", "factor": factor}, [source], channels_last=True)
+
+
+def _function_div(state: _Import, node: torch.fx.Node) -> None:
+    """``x / 2`` (a number divisor, no rounding mode): a scale by 1/2."""
+    first, divisor = node.args[0], _arg(node, 1, "other")
+    if not (isinstance(first, torch.fx.Node) and first in state.values) or not _is_number(divisor) or \
+            divisor == 0 or node.kwargs.get("rounding_mode") is not None:
+        raise _unsupported(state, node, "the format divides a layer output by a number only (scale)")
+    _scale(state, node, state.values[first], 1 / float(divisor))
 
 
 def _layer_scale(state: _Import, node: torch.fx.Node, source: _Value, factor: _Param) -> None:
@@ -514,6 +537,7 @@ def _function_pixel(state: _Import, node: torch.fx.Node) -> None:
 
 _MODERN: dict[str, Callable[[_Import, torch.fx.Node], None]] = {
     "mul": _function_mul, "mul_": _function_mul, "multiply": _function_mul,
+    "div": _function_div, "div_": _function_div, "true_divide": _function_div, "divide": _function_div,
     "getitem": _function_getitem, "narrow": lambda state, node: _function_narrow(state, node),
     "permute": _function_permute,
     "expand": _function_expand, "expand_as": _function_expand, "broadcast_to": _function_expand,

@@ -19,6 +19,7 @@ from netcheck.torch.layers import (
     LayerNorm2d,
     LayerScale,
     Multiply,
+    Scale,
     Slice,
 )
 from netcheck.torch.nodes import (
@@ -437,6 +438,9 @@ def _modern_module(state: _Import, node: torch.fx.Node, module: nn.Module, sourc
         _emit(state, node, kind, {"type": kind, "factor": int(factor)}, [source], module)
     elif isinstance(module, nn.ChannelShuffle):
         _emit(state, node, "shuffle", {"type": "channel_shuffle", "groups": int(module.groups)}, [source], module)
+    elif isinstance(module, Scale):
+        _emit(state, node, "scale", {"type": "scale", "factor": float(module.factor)}, [source], module,
+              channels_last=True)
     elif isinstance(module, nn.Identity):
         _emit(state, node, "identity", {"type": "identity"}, [source], module, channels_last=True)
     elif isinstance(module, DropPath) or type(module).__name__ in ("DropPath", "StochasticDepth"):
