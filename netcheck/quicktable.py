@@ -224,7 +224,8 @@ def _lengths(metadata: list[Any]) -> tuple[int, int | None]:
 
 
 def _is_general(item: Any) -> bool:
-    return type(item).__name__ == "_PydanticGeneralMetadata"
+    """pydantic's catch-all constraint record; pydantic 2.14 writes ``allow_inf_nan`` as its own ``AllowInfNan``."""
+    return type(item).__name__ in ("_PydanticGeneralMetadata", "AllowInfNan")
 
 
 def _general(metadata: list[Any]) -> dict[str, Any]:
