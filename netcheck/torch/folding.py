@@ -126,8 +126,8 @@ def _level(prefix: tuple[str, ...], items: list[Item], kinds: dict[tuple[str, ..
             use = _as_use((*prefix, child), run, items, names, kinds)
         if use is not None:
             members.append(use)
-        elif child is None:
-            members.extend(_Layer(item.path[depth], item) for item in run)
+        elif child is None or seen[child] > 1:  # a layer here, or a submodule run in several stretches
+            members.extend(_Layer("_".join(item.path[depth:]), item) for item in run)
         else:  # not a use itself (two outputs, say): its own submodules still may be
             for member in _level((*prefix, child), run, kinds):
                 member.local = f"{child}_{member.local}"
