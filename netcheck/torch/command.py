@@ -16,7 +16,7 @@ from torch import nn
 from netcheck import spec
 from netcheck.checker import check_text
 from netcheck.results import Options
-from netcheck.torch.errors import FromModuleError, TorchImportWarning
+from netcheck.torch.errors import FromModuleError, TorchImportWarning, first_line
 from netcheck.torch.trace import from_module
 from netcheck.torch.writer import _schema_id, to_yaml
 
@@ -40,7 +40,7 @@ def load_factory(target: str) -> tuple[nn.Module, str]:
     try:
         found: Any = importlib.import_module(module_path)
     except Exception as error:  # ImportError, or whatever the module's own code raises while importing
-        raise FactoryError(f"cannot import {module_path}: {type(error).__name__}: {_first_line(error)}") from error
+        raise FactoryError(f"cannot import {module_path}: {type(error).__name__}: {first_line(error)}") from error
     for part in attribute.split("."):
         if not hasattr(found, part):
             raise FactoryError(f"{module_path} has no attribute {attribute!r}")
@@ -51,16 +51,12 @@ def load_factory(target: str) -> tuple[nn.Module, str]:
         try:
             found = found()
         except Exception as error:
-            raise FactoryError(f"{target}() raised {type(error).__name__}: {_first_line(error)} (the factory is "
+            raise FactoryError(f"{target}() raised {type(error).__name__}: {first_line(error)} (the factory is "
                                "called with no arguments)") from error
     if not isinstance(found, nn.Module):
         raise FactoryError(f"{target}() returned {type(found).__name__}, not a torch.nn.Module")
     return found, attribute.rsplit(".", 1)[-1]
 
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _schema_for(path: str | None) -> str:
@@ -107,7 +103,7 @@ def import_command(target: str, input_shape: str, output: str | None, blocks: bo
             return "", 1, f"netcheck: cannot import {target}: {error}"
         except Exception as error:  # a model netcheck reads wrongly must still end in a message, not a traceback
             return "", 1, (f"netcheck: cannot import {target}: reading the model failed inside netcheck "
-                           f"({type(error).__name__}: {_first_line(error)}); this is a netcheck bug, please report it")
+                           f"({type(error).__name__}: {first_line(error)}); this is a netcheck bug, please report it")
     notes = [f"netcheck: note: {warning.message}" for warning in caught
              if issubclass(warning.category, TorchImportWarning)]
     header = [f"Written by netcheck import-torch {target} --input {shape} (torch {torch.__version__})."]

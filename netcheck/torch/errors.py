@@ -20,6 +20,12 @@ class SpecRefused(SpecError):
         self.args = ("\n".join(lines),)
 
 
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message (its type's name when it has none), for one-line errors."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 class FromModuleError(Exception):
     """``from_module`` cannot describe this module as a netcheck spec."""
 

@@ -50,7 +50,7 @@ class Item:
 
     def numbers(self) -> dict[str, Any]:
         """The layer's number fields, written or default: what may become a param."""
-        written = {key: value for key, value in self.entry.items() if _number(value)}
+        written = {key: value for key, value in self.entry.items() if is_number(value)}
         return {**self.defaults, **written}
 
 
@@ -60,7 +60,6 @@ class _Use:
 
     local: str
     body: list[Any]  # of _Member
-    first: str  # the flat name of its first layer
     last: str  # the flat name of its output layer
     source: str  # the flat name it reads
     kind: str  # the submodule's class name
@@ -117,13 +116,12 @@ def _level(prefix: tuple[str, ...], items: list[Item], kinds: dict[tuple[str, ..
     for child, _run in runs:
         if child is not None:
             seen[child] = seen.get(child, 0) + 1
-    names = {item.name for item in items}
     direct = {item.path[depth] for item in items if len(item.path) == depth + 1}  # a layer named as a submodule
     members: list[_Member] = []
     for child, run in runs:
         use = None
         if child is not None and seen[child] == 1 and child not in direct:
-            use = _as_use((*prefix, child), run, items, names, kinds)
+            use = _as_use((*prefix, child), run, items, kinds)
         if use is not None:
             members.append(use)
         elif child is None or seen[child] > 1:  # a layer here, or a submodule run in several stretches
@@ -135,7 +133,7 @@ def _level(prefix: tuple[str, ...], items: list[Item], kinds: dict[tuple[str, ..
     return members
 
 
-def _as_use(path: tuple[str, ...], run: list[Item], items: list[Item], names: set[str],
+def _as_use(path: tuple[str, ...], run: list[Item], items: list[Item],
             kinds: dict[tuple[str, ...], str]) -> _Use | None:
     inside = {item.name for item in run}
     outside = {source for item in run for source in item.sources if source not in inside}
@@ -145,7 +143,7 @@ def _as_use(path: tuple[str, ...], run: list[Item], items: list[Item], names: se
     if len(outside) != 1 or read_inside or len(run) < 2:
         return None
     body = _level(path, run, kinds)
-    return _Use(path[-1], body, run[0].name, last, next(iter(outside)), kinds.get(path, "Module"), path)
+    return _Use(path[-1], body, last, next(iter(outside)), kinds.get(path, "Module"), path)
 
 
 # Blocks -------------------------------------------------------------------------------------------------------------
@@ -285,7 +283,7 @@ def _shape(use: _Use) -> Any:
             entry = member.item.entry
             sources, output = member.item.sources, member.item.name
             fixed = tuple(sorted((key, repr(value)) for key, value in entry.items()
-                                 if key not in ("inputs",) and not _number(value)))
+                                 if key not in ("inputs",) and not is_number(value)))
             numbers = tuple(sorted(member.item.numbers()))
             parts.append(("layer", member.local, fixed, numbers,
                           tuple(local_of.get(source, "?") for source in sources)))
@@ -293,7 +291,8 @@ def _shape(use: _Use) -> Any:
     return tuple(parts)
 
 
-def _number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """An int or float that is not a bool: a value that may become a param."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

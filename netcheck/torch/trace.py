@@ -20,7 +20,7 @@ from netcheck.results import Options
 from netcheck.spec import Network, Shape
 from netcheck.torch import layers
 from netcheck.torch.build import INPUT, NetworkModule
-from netcheck.torch.errors import FromModuleError, TorchImportWarning
+from netcheck.torch.errors import FromModuleError, TorchImportWarning, first_line
 from netcheck.torch.folding import ModuleMap
 from netcheck.torch.function_ops import _visit_function, _visit_several
 from netcheck.torch.module_ops import _visit_module
@@ -162,7 +162,7 @@ def _trace(module: nn.Module) -> torch.fx.GraphModule:
         graph = tracer.trace(module)
     except Exception as error:
         raise _Untraceable(f"torch.fx cannot trace {type(module).__name__} ({type(error).__name__}: "
-                           f"{_first_line(error)})") from error
+                           f"{first_line(error)})") from error
     return torch.fx.GraphModule(tracer.root, graph, type(module).__name__)
 
 
@@ -173,7 +173,7 @@ def _record(module: nn.Module, shape: Shape) -> torch.fx.Graph:
     except Exception as error:
         raise FromModuleError(
             f"a forward pass of {type(module).__name__} on zeros of {shape} (N x C x H x W = {TRACE_BATCH} x "
-            f"{shape.depth} x {shape.height} x {shape.width}) fails: {type(error).__name__}: {_first_line(error)}"
+            f"{shape.depth} x {shape.height} x {shape.width}) fails: {type(error).__name__}: {first_line(error)}"
         ) from error
 
 
@@ -226,13 +226,9 @@ def _propagate(module: nn.Module, traced: torch.fx.GraphModule, shape: Shape) ->
         raise FromModuleError(
             f"a forward pass of {type(module).__name__} on zeros of {shape} (N x C x H x W = "
             f"{TRACE_BATCH} x {shape.depth} x {shape.height} x {shape.width}) fails at fx node "
-            f"{failed.node.name!r}{_where(failed.node)}: {_first_line(failed.error)}"
+            f"{failed.node.name!r}{_where(failed.node)}: {first_line(failed.error)}"
         ) from failed.error
 
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep

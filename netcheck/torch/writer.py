@@ -11,7 +11,7 @@ from netcheck import spec
 from netcheck.checker import check_network
 from netcheck.results import Options
 from netcheck.spec import Network
-from netcheck.torch.folding import INPUT, Item, ModuleMap, fold
+from netcheck.torch.folding import INPUT, Item, ModuleMap, fold, is_number
 from netcheck.torch.sizes import _short
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
@@ -159,10 +159,6 @@ def to_yaml(network: Network, *, schema: str | None = None, header: Sequence[str
     return "".join(out)
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _head(network: Network, schema: str | None, header: Sequence[str]) -> list[str]:
     out = [f"# yaml-language-server: $schema={schema or _schema_id()}\n"]
     out.extend(f"# {_comment(line)}\n" for line in header)
@@ -194,7 +190,7 @@ def _folded(network: Network, schema: str | None, header: Sequence[str], annotat
         inputs = entry.pop("inputs", None)
         sources = [previous] if inputs is None else ([inputs] if isinstance(inputs, str) else list(inputs))
         defaults = {key: info.default for key, info in type(layer).model_fields.items()
-                    if key not in entry and _number(info.default)}
+                    if key not in entry and is_number(info.default)}
         items.append(Item(name, modules.paths[name], entry, sources, defaults))
         previous = name
     try:
@@ -215,34 +211,33 @@ def _folded(network: Network, schema: str | None, header: Sequence[str], annotat
     out.append("layers:\n")
     out.extend(f"  - {_flow(entry)}\n" for entry in layers)
     text = "".join([*out, *_tail(network)])
-    if not _expands_to(text, network):
+    expanded = _expansion_of(text, network)
+    if expanded is None:
         return None
-    return _annotated(text, layers) if annotate else text
+    return _annotated(text, layers, expanded) if annotate else text
 
 
-def _expands_to(text: str, network: Network) -> bool:
-    """Whether ``text`` loads (blocks expanded) into ``network``'s layers, names with dots for underscores."""
+def _expansion_of(text: str, network: Network) -> Network | None:
+    """``text`` loaded (blocks expanded), when it gives ``network``'s layers, names with dots for underscores."""
     from netcheck.api import SpecError, loads
 
     try:
         expanded = loads(text, f"<{network.name}>")
     except SpecError:
-        return False
+        return None
     if len(expanded.layers) != len(network.layers):
-        return False
+        return None
     for mine, theirs in zip(expanded.layers, network.layers):
         if str(mine.name).replace(".", "_") != theirs.name:
-            return False
+            return None
         if mine.model_dump(exclude={"name", "inputs"}) != theirs.model_dump(exclude={"name", "inputs"}):
-            return False
-    return True
+            return None
+    return expanded
 
 
-def _annotated(text: str, layers: list[dict[str, Any]]) -> str:
+def _annotated(text: str, layers: list[dict[str, Any]], expanded: Network) -> str:
     """``text`` with each top-level layer's line ending in its output and parameters (a use's summed)."""
-    from netcheck.api import loads
-
-    rows = check_network(loads(text), Options(fixes=False)).rows
+    rows = check_network(expanded, Options(fixes=False)).rows
     notes: dict[str, str] = {}
     for entry in layers:
         name = str(entry["name"])
