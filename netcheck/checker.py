@@ -8,12 +8,15 @@ any unexpected exception into NC001 rather than a traceback).
 from __future__ import annotations
 
 import bisect
+import io
+import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from netcheck import blocks, engine, rules, source
 from netcheck.engine import Finding
 from netcheck.fastload import quick_network
+from netcheck.files import STDIN, STDIN_NAME
 from netcheck.fixing import NOT_SEARCHED, Budget, World, records_of, searchable, verified_fixes
 from netcheck.records import Record, from_model
 from netcheck.results import FileReport, Limits, Options, UseSpan, Violation
@@ -25,9 +28,18 @@ if TYPE_CHECKING:
 
 
 def check_path(path: str, options: Options = Options()) -> FileReport:
-    """Check the file at ``path``."""
+    """Check the file at ``path`` (``-``: standard input, reported as ``<stdin>``)."""
+    if path == STDIN:
+        return _funnel(STDIN_NAME, lambda: check_document(_read_stdin(options), STDIN_NAME, options))
     return _funnel(path, lambda: check_document(source.read_file(path, options.limits, options.extents), path,
                                                 options))
+
+
+def _read_stdin(options: Options) -> Document:
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        return source.read_stream(io.BytesIO(b""), options.limits, options.extents)
+    return source.read_stream(stream, options.limits, options.extents)
 
 
 def check_text(text: str, path: str = "<text>", options: Options = Options()) -> FileReport:
@@ -63,10 +75,22 @@ def check_document(document: Document, path: str, options: Options = Options()) 
         if network is not None:
             report = check_network(network, options, path, flat.data)
             violations.extend(report.violations)
-    report.violations = _select(_named(violations, document), options)
+    report.violations = _select(_named(_suppressed(violations, document, options), document), options)
     if options.extents and report.violations:
         report.source = document
     return report
+
+
+def _suppressed(violations: list[Violation], document: Document, options: Options) -> list[Violation]:
+    """The violations no ``# netcheck: ignore`` comment silences, with NC206 for comments that silence nothing."""
+    if "netcheck" not in document.text.lower():
+        return violations
+    from netcheck import suppression
+
+    def layer_line(path: tuple[Any, ...]) -> int:
+        return suppression.first_key_line(path, document.locator.start_of)
+
+    return suppression.apply(violations, document.text, layer_line, options.wants, rules.CODES)
 
 
 def _quick_report(document: Document, path: str, options: Options) -> FileReport | None:

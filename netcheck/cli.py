@@ -17,19 +17,19 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 PATHS = inspect.Parameter("paths", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
-    list[str], typer.Argument(help="Spec files, or directories to search for *.yaml/*.yml.", metavar="FILE_OR_DIR...")])
-PATH = inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                         annotation=Annotated[str, typer.Argument(help="A spec file.")])
+    list[str], typer.Argument(metavar="FILE_OR_DIR...", hidden=True)])  # described in each command's help
 TYPES: dict[str, Any] = {"text": str, "count": int, "codes": Optional[list[str]], "switch": Optional[bool]}
 
 
 def _parameter(option: options.Option) -> inspect.Parameter:
     """The typer parameter of an option in ``netcheck.options``."""
     flags = (f"{option.flags[0]}/{option.off}",) if option.kind == "switch" else option.flags
-    info = typer.Option(*flags, help=option.help, min=1 if option.kind == "count" else None)
+    info = typer.Option(*flags, help=option.help, min=1 if option.kind == "count" else None,
+                        metavar=option.metavar or None)
     kind = Optional[int] if option.kind == "count" and option.default is None else TYPES[option.kind]
     return inspect.Parameter(option.key, inspect.Parameter.KEYWORD_ONLY, default=option.default,
                              annotation=Annotated[kind, info])
@@ -39,8 +39,6 @@ def _spec_command(name: str, argument: inspect.Parameter, doc: str) -> None:
     """Register command ``name``: its signature is built from its options in ``netcheck.options``."""
 
     def command(**values: Any) -> None:
-        if "path" in values:
-            values["paths"] = [values.pop("path")]
         raise typer.Exit(commands.run(name, values, sys.stdout).deliver())
 
     parameters = [argument, *(_parameter(option) for option in options.COMMANDS[name])]
@@ -50,8 +48,21 @@ def _spec_command(name: str, argument: inspect.Parameter, doc: str) -> None:
     app.command(name)(command)
 
 
-_spec_command("validate", PATHS, "Check spec files; exit 1 if any has an error.")
-_spec_command("summary", PATH, "Print the per-layer table: output shape, params, neurons, MACs, receptive field.")
+_FILES = "FILE_OR_DIR: spec files, directories (every *.yaml and *.yml below), or - for standard input."
+_spec_command("validate", PATHS, f"Check spec files; exit 1 if any has an error.\n\n{_FILES}")
+_spec_command("summary", PATHS, "Print the per-layer table: output shape, params, neurons, MACs, receptive "
+              f"field.\n\n{_FILES}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        _finish(commands.version())
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", help="Print netcheck's version and exit.",
+                                                   callback=_version, is_eager=True)] = False) -> None:
+    """Check convolutional-network specs written in YAML: shapes, parameters, receptive fields."""
 
 
 def _finish(outcome: commands.Outcome) -> None:
@@ -79,7 +90,7 @@ def import_torch(
     flat: Annotated[bool, typer.Option("--flat", help="One list of layers; by default submodules of one kind "
                                                       "become blocks (FORMAT.md §8).")] = False,
 ) -> None:
-    """Write a spec for a PyTorch model, validated before it is written (needs netcheck[torch])."""
+    """Write a spec for a PyTorch model, validated before it is written (needs cnn-netcheck[torch])."""
     _finish(commands.import_torch(target, input_shape, output, blocks=not flat))
 
 

@@ -12,12 +12,15 @@ import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from netcheck import options
 from netcheck.checker import check_path
 from netcheck.files import UsageError, expand
 from netcheck.results import FileReport, Options
+
+if TYPE_CHECKING:
+    from netcheck.config import Config
 
 OK, FAILED, USAGE = 0, 1, 2
 
@@ -90,17 +93,44 @@ def exit_status(reports: list[FileReport], fail_on: str) -> int:
 
 
 def run(command: str, values: dict[str, Any], out: TextIO | None) -> Outcome:
-    """Run ``validate`` or ``summary`` with parsed option values (``netcheck.options``), writing to ``out``."""
+    """Run ``validate`` or ``summary`` with parsed option values (``netcheck.options``), writing to ``out``.
+
+    The configuration (``[tool.netcheck]``, FORMAT.md §10) is found from the
+    current directory; a mistake in it or in the options is a usage error.
+    """
+    from netcheck import config
+
+    try:
+        found = config.discover()
+        values = options.resolved(command, values, found)
+    except UsageError as error:
+        return Outcome("", USAGE, f"netcheck: {error}")
     checker_options = options.checker_options(values)
     color = options.use_color(values.get("color"), out)
     if command == "summary":
-        (path,) = values["paths"]
-        return summary(path, values["fmt"], checker_options, color, values.get("depth"))
-    return validate(values["paths"], values["fmt"], checker_options, values["fail_on"], color)
+        return summary(values["paths"], values["fmt"], checker_options, color, values.get("depth"), found)
+    if values.get("diff") and not values.get("fix"):
+        return Outcome("", USAGE, "netcheck: --diff goes with --fix (it prints the fixes --fix would make)")
+    if values.get("fix"):
+        from netcheck.autofix import fix_files
+
+        return fix_files(values["paths"], values["fmt"], checker_options, values["fail_on"], color,
+                         bool(values.get("diff")), found)
+    return validate(values["paths"], values["fmt"], checker_options, values["fail_on"], color, found)
 
 
-def validate(paths: list[str], fmt: str, options: Options, fail_on: str = "error", color: bool = False) -> Outcome:
-    """Check every file named (directories walked) and render the chosen format."""
+def checked(files: list[str], options: Options, config: Config | None = None) -> list[FileReport]:
+    """The report of each file, each with the ``per-file-ignores`` that apply to it added to ``options``."""
+    reports = []
+    for path in files:
+        extra = config.ignores_for(path) if config is not None else ()
+        reports.append(check_path(path, replace(options, ignore=options.ignore + extra) if extra else options))
+    return reports
+
+
+def validate(paths: list[str], fmt: str, options: Options, fail_on: str = "error", color: bool = False,
+             config: Config | None = None) -> Outcome:
+    """Check every file named (directories walked; ``-`` is standard input) and render the chosen format."""
     from netcheck.report import Settings, needs_extents, renderer, unknown
 
     if unknown(fmt):
@@ -113,22 +143,23 @@ def validate(paths: list[str], fmt: str, options: Options, fail_on: str = "error
         return Outcome("", USAGE, f"netcheck: {error}")
     if needs_extents(fmt):
         options = replace(options, extents=True)
-    reports = [check_path(path, options) for path in files]
+    reports = checked(files, options, config)
     return Outcome(renderer(fmt)(reports, Settings(color=color)), exit_status(reports, fail_on))
 
 
-def summary(path: str, fmt: str, options: Options, color: bool = False, depth: int | None = None) -> Outcome:
-    """The per-layer table of one file, then its violations."""
+def summary(paths: str | list[str], fmt: str, options: Options, color: bool = False, depth: int | None = None,
+            config: Config | None = None) -> Outcome:
+    """The per-layer table of each file, then its violations."""
     from netcheck.report import SUMMARY_FORMATS, Settings, renderer, unknown
 
     problem = unknown(fmt, SUMMARY_FORMATS, "summary")
     if problem:
         return Outcome("", USAGE, problem)
     try:
-        files = expand([path])
+        files = expand([paths] if isinstance(paths, str) else paths)
     except UsageError as error:
         return Outcome("", USAGE, f"netcheck: {error}")
-    reports = [check_path(file, options) for file in files]
+    reports = checked(files, options, config)
     settings = Settings(color=color, depth=depth)
     return Outcome(renderer(fmt, SUMMARY_FORMATS)(reports, settings), exit_status(reports, "error"))
 
@@ -144,6 +175,13 @@ def explain(code: str) -> Outcome:
     return Outcome(f"{rule.code} ({rule.name}, {rule.severity})\n\n{rule.doc}\n", OK)
 
 
+def version() -> Outcome:
+    """``netcheck --version``: the program and its version, as ruff and flake8 print theirs."""
+    from netcheck import __version__
+
+    return Outcome(f"netcheck {__version__}\n", OK)
+
+
 def schema() -> Outcome:
     """The JSON Schema of the format."""
     from netcheck.schema import text
@@ -152,10 +190,10 @@ def schema() -> Outcome:
 
 
 def import_torch(target: str, input_shape: str, output: str | None, blocks: bool = True) -> Outcome:
-    """A spec for the PyTorch model ``package.module:factory`` (needs the ``netcheck[torch]`` extra)."""
+    """A spec for the PyTorch model ``package.module:factory`` (needs the ``cnn-netcheck[torch]`` extra)."""
     try:
         from netcheck.torch import import_command
     except ImportError as error:
-        return Outcome("", USAGE, f"netcheck: import-torch needs PyTorch: pip install 'netcheck[torch]' ({error})")
+        return Outcome("", USAGE, f"netcheck: import-torch needs PyTorch: pip install 'cnn-netcheck[torch]' ({error})")
     text, status, error_text = import_command(target, input_shape, output, blocks)
     return Outcome(text, status, error_text)

@@ -12,6 +12,10 @@ def main(argv: list[str] | None = None) -> None:
     arguments = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     gc.set_threshold(100_000, 50, 100)  # big specs make millions of acyclic objects: collect rarely
+    if arguments == ["--version"]:
+        from netcheck import commands
+
+        raise SystemExit(commands.version().deliver())
     from netcheck import fastpath
 
     call = fastpath.parse(arguments)

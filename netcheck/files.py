@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 
 SUFFIXES = (".yaml", ".yml")
+#: The path that names standard input, as in most command-line tools; reports call it ``STDIN_NAME``.
+STDIN = "-"
+STDIN_NAME = "<stdin>"
 
 
 class UsageError(Exception):
@@ -12,7 +15,7 @@ class UsageError(Exception):
 
 
 def expand(paths: list[str]) -> list[str]:
-    """Files as given; each directory replaced by the ``*.yaml``/``*.yml`` below it, sorted.
+    """Files as given; each directory replaced by the ``*.yaml``/``*.yml`` below it, sorted; ``-`` kept (stdin).
 
     Directory symlinks are not followed inside a walk, so a link loop cannot
     trap it; a directory named ``x.yaml`` is walked, never read as a file.
@@ -20,10 +23,14 @@ def expand(paths: list[str]) -> list[str]:
     if not paths:
         raise UsageError("no files given")
     found: list[str] = []
+    if paths.count(STDIN) > 1:
+        raise UsageError("standard input (-) can be read only once")
     for path in paths:
-        if not os.path.lexists(path):
+        if path == STDIN:
+            found.append(path)
+        elif not os.path.lexists(path):
             raise UsageError(f"no such file or directory: {path}")
-        if os.path.isdir(path):
+        elif os.path.isdir(path):
             found.extend(_walk(path))
         else:
             found.append(path)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
+from netcheck.files import UsageError
 from netcheck.report import FORMATS, SUMMARY_FORMATS
 from netcheck.results import (
     DEFAULT_MAX_BYTES,
@@ -26,6 +27,9 @@ from netcheck.results import (
     Options,
 )
 
+if TYPE_CHECKING:
+    from netcheck.config import Config
+
 Kind = Literal["text", "count", "codes", "switch"]
 
 
@@ -33,9 +37,12 @@ Kind = Literal["text", "count", "codes", "switch"]
 class Option:
     """One option: its parameter name, flags, help and default.
 
-    ``text`` takes one value; ``count`` a whole number ≥ 1; ``codes`` may be
-    repeated (a list); ``switch`` is ``flags[0]`` for on and ``off`` for off,
-    None when neither is given.
+    ``text`` takes one value (one of ``choices`` when it has them); ``count`` a
+    whole number ≥ 1; ``codes`` may be repeated (a list of violation codes or
+    prefixes); ``switch`` is ``flags[0]`` for on and ``off`` for off, None when
+    neither is given. A ``config`` option may also be set in ``[tool.netcheck]``
+    (``netcheck.config``) under its long flag's name; its ``default`` is then
+    None (not given) and ``fallback`` is what applies when neither sets it.
     """
 
     key: str
@@ -44,30 +51,84 @@ class Option:
     default: Any = None
     kind: Kind = "text"
     off: str | None = None
+    config: bool = False
+    fallback: Any = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def metavar(self) -> str:
+        """The placeholder ``--help`` shows for the option's value (none for a switch)."""
+        if self.kind == "switch":
+            return ""
+        if self.choices:
+            return "|".join(self.choices)
+        return {"codes": "CODE", "count": "N"}.get(self.kind, self.key.upper())
+
+    @property
+    def config_key(self) -> str:
+        """The option's key in ``[tool.netcheck]``: its long flag without the dashes."""
+        return self.flags[0].lstrip("-")
+
+    def from_config(self, value: Any, where: str) -> Any:
+        """A ``[tool.netcheck]`` value checked as the command line would check it; ``UsageError`` if wrong."""
+        if self.kind == "codes":
+            if isinstance(value, str) or not isinstance(value, list):
+                raise UsageError(f"{where} must be a list of codes, such as [\"NC203\"]")
+            return checked_codes(value, where)
+        if self.kind == "count":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise UsageError(f"{where} must be a whole number ≥ 1, not {value!r}")
+            return value
+        if not isinstance(value, str):
+            raise UsageError(f"{where} must be a string, not {value!r}")
+        return self.checked_choice(value, where)
+
+    def checked_choice(self, value: str, where: str) -> str:
+        """``value`` when the option has no choices or it is one of them; ``UsageError`` otherwise."""
+        if self.choices and value not in self.choices:
+            raise UsageError(f"{where} takes {' or '.join(self.choices)}, not {value!r}")
+        return value
 
 
-VALIDATE_FORMAT = Option("fmt", ("--format", "-f"), f"{', '.join(FORMATS)}, or auto.", "auto")
-SUMMARY_FORMAT = Option("fmt", ("--format", "-f"), f"{', '.join(SUMMARY_FORMATS)}, or auto.", "text")
-IGNORE = Option("ignore", ("--ignore",), "Codes or prefixes to ignore (NC2, NC203).", kind="codes")
-SELECT = Option("select", ("--select",), "Only report these codes or prefixes.", kind="codes")
-FAIL_ON = Option("fail_on", ("--fail-on",), "error or warning.", "error")
-COLOR = Option("color", ("--color",), "Colour (default: on a terminal, unless NO_COLOR is set).", kind="switch",
-               off="--no-color")
-MAX_BYTES = Option("max_bytes", ("--max-bytes",), "Largest file read, in bytes.", DEFAULT_MAX_BYTES, "count")
-MAX_NODES = Option("max_nodes", ("--max-nodes",), "Most YAML nodes, aliases expanded.", DEFAULT_MAX_NODES, "count")
-MAX_DEPTH = Option("max_depth", ("--max-depth",), f"Deepest YAML nesting (PyYAML 6.0.4 and later stop at "
-                   f"{PARSER_MAX_DEPTH:,} levels by themselves, whatever this says).", DEFAULT_MAX_DEPTH, "count")
-MAX_LAYERS = Option("max_layers", ("--max-layers",), "Most layers a file's blocks may expand to.", DEFAULT_MAX_LAYERS,
-                    "count")
+def _configured(help_text: str, fallback: Any) -> str:
+    return f"{help_text} [default: {fallback}]"
+
+
+VALIDATE_FORMAT = Option("fmt", ("--format", "-f"), "The report's format (auto: github under GitHub Actions, "
+                         "else text).", "auto", choices=(*FORMATS, "auto"))
+SUMMARY_FORMAT = Option("fmt", ("--format", "-f"), "The table's format.", "text", choices=(*SUMMARY_FORMATS, "auto"))
+IGNORE = Option("ignore", ("--ignore",), "Codes or prefixes to ignore (NC2, NC203); repeatable; adds to the "
+                "configured ignore.", kind="codes", config=True)
+SELECT = Option("select", ("--select",), "Only report these codes or prefixes; repeatable; replaces the configured "
+                "select.", kind="codes", config=True)
+FAIL_ON = Option("fail_on", ("--fail-on",), _configured("Exit 1 on: error or warning.", "error"), config=True,
+                 fallback="error", choices=("error", "warning"))
+COLOR = Option("color", ("--color",), "Colour on or off (default: on a terminal, unless the NO_COLOR variable is "
+               "set; the flag wins over NO_COLOR).", kind="switch", off="--no-color")
+MAX_BYTES = Option("max_bytes", ("--max-bytes",), _configured("Largest file read, in bytes.", DEFAULT_MAX_BYTES),
+                   kind="count", config=True, fallback=DEFAULT_MAX_BYTES)
+MAX_NODES = Option("max_nodes", ("--max-nodes",), _configured("Most YAML nodes, aliases expanded.", DEFAULT_MAX_NODES),
+                   kind="count", config=True, fallback=DEFAULT_MAX_NODES)
+MAX_DEPTH = Option("max_depth", ("--max-depth",), _configured(
+    f"Deepest YAML nesting (PyYAML 6.0.4 and later stop at {PARSER_MAX_DEPTH:,} levels by themselves, whatever "
+    "this says).", DEFAULT_MAX_DEPTH), kind="count", config=True, fallback=DEFAULT_MAX_DEPTH)
+MAX_LAYERS = Option("max_layers", ("--max-layers",), _configured("Most layers a file's blocks may expand to.",
+                    DEFAULT_MAX_LAYERS), kind="count", config=True, fallback=DEFAULT_MAX_LAYERS)
+FIX = Option("fix", ("--fix",), "Apply the first fix of every fixable error, in place, then report what is left.",
+             kind="switch", off="--no-fix")
+DIFF = Option("diff", ("--diff",), "With --fix: write nothing, print the fixes as a unified diff.", kind="switch",
+              off="--no-diff")
 
 DEPTH = Option("depth", ("--depth",), "Fold each use of a block at depth N into one row, as torchinfo's depth "
                "(top-level layers are depth 1; default: every layer).", None, "count")
 
 LIMITS = (MAX_BYTES, MAX_NODES, MAX_DEPTH, MAX_LAYERS)
+#: The options ``[tool.netcheck]`` may set (besides ``per-file-ignores``), by their long flag's name.
+CONFIGURABLE = (SELECT, IGNORE, FAIL_ON, *LIMITS)
 #: The options of each command that reads specs, in the order ``--help`` shows them.
 COMMANDS: dict[str, tuple[Option, ...]] = {
-    "validate": (VALIDATE_FORMAT, IGNORE, SELECT, FAIL_ON, COLOR, *LIMITS),
-    "summary": (SUMMARY_FORMAT, DEPTH, COLOR, *LIMITS),
+    "validate": (VALIDATE_FORMAT, IGNORE, SELECT, FAIL_ON, FIX, DIFF, COLOR, *LIMITS),
+    "summary": (SUMMARY_FORMAT, DEPTH, IGNORE, SELECT, COLOR, *LIMITS),
 }
 
 
@@ -76,9 +137,49 @@ def defaults(command: str) -> dict[str, Any]:
     return {option.key: [] if option.kind == "codes" else option.default for option in COMMANDS[command]}
 
 
+def checked_codes(codes: Any, where: str) -> list[str]:
+    """``codes`` upper-cased if each is a known code or its prefix (``NC``, ``NC2``, ``nc203``); else ``UsageError``."""
+    from netcheck.rules import CODES
+
+    if isinstance(codes, str) or not isinstance(codes, list):
+        raise UsageError(f"{where} must be a list of codes, such as [\"NC203\"]")
+    for code in codes:
+        wanted = code.strip().upper() if isinstance(code, str) else ""
+        if not wanted.startswith("NC") or not any(known.startswith(wanted) for known in CODES):
+            raise UsageError(f"{where}: unknown code {code!r}; codes are {', '.join(CODES)} (or a prefix: NC2)")
+    return [code.strip().upper() for code in codes]
+
+
+def resolved(command: str, values: Mapping[str, Any], config: Config) -> dict[str, Any]:
+    """The option values of a call with ``[tool.netcheck]`` applied (FORMAT.md §10); ``UsageError`` if wrong.
+
+    ``--select`` replaces the configured ``select``, ``--ignore`` adds to the
+    configured ``ignore``, and every other option given wins over the file.
+    """
+    result = dict(values)
+    for option in COMMANDS[command]:
+        given = values.get(option.key)
+        if option.kind == "codes":
+            codes = checked_codes(list(given or []), option.flags[0])
+            result[option.key] = codes
+            given = codes
+        elif given is not None and option.config and option.choices:
+            given = option.checked_choice(str(given), option.flags[0])
+        if not option.config:
+            continue
+        configured = config.values.get(option.key)
+        if option.key == "ignore":
+            result["ignore"] = [*(configured or []), *(given or [])]
+        elif option.kind == "codes":
+            result[option.key] = given or list(configured or [])
+        else:
+            result[option.key] = next(value for value in (given, configured, option.fallback) if value is not None)
+    return result
+
+
 def checker_options(values: Mapping[str, Any]) -> Options:
-    """The checker options a parsed call asks for."""
-    limits = Limits(*(int(values[option.key]) for option in LIMITS))
+    """The checker options a resolved call asks for (``resolved``: every limit has its value)."""
+    limits = Limits(*(int(values[option.key] or option.fallback) for option in LIMITS))
     return Options(tuple(values.get("ignore") or ()), tuple(values.get("select") or ()), limits)
 
 

@@ -59,6 +59,25 @@ def read_file(path: str, limits: Limits = Limits(), extents: bool = False) -> Do
     return parse(text, limits, extents)
 
 
+def read_stream(stream: BinaryIO, limits: Limits = Limits(), extents: bool = False) -> Document:
+    """Read and parse a byte stream (standard input) as ``read_file`` reads a file."""
+    try:
+        text = decode(read_stream_bytes(stream, limits.max_bytes))
+    except SourceError as error:
+        return _failed(error)
+    return parse(text, limits, extents)
+
+
+def read_stream_bytes(stream: BinaryIO, max_bytes: int) -> bytes:
+    """The bytes of a stream, refusing more than ``max_bytes``; a ``SourceError`` if it cannot be read."""
+    try:
+        raw = _read_at_most(stream, max_bytes + 1)
+    except OSError as error:
+        raise SourceError(f"cannot read standard input: {error.strerror or error}") from None
+    _check_size(len(raw), max_bytes)
+    return raw
+
+
 READ_CHUNK = 1 << 20
 
 

@@ -112,6 +112,13 @@ FAST_ROAD_CASES = [
     ("summary", "--format", "json", "--no-color", "tests/broken/NC101_quiz_stride3.yaml"),
     ("summary", "-f", "xml", "specs/quiz.yaml"),
     ("summary", "--max-nodes", "5", "specs/quiz.yaml"),
+    ("summary", "specs/lenet5.yaml", "specs/quiz.yaml"),
+    ("summary", "--ignore", "NC203", "--select", "nc2", "specs/quiz.yaml"),
+    ("validate", "--ignore", "NC999", "specs/quiz.yaml"),
+    ("validate", "--select", "XY1", "specs/quiz.yaml"),
+    ("validate", "--diff", "specs/quiz.yaml"),
+    ("validate", "--fix", "--diff", "specs/quiz.yaml"),
+    ("validate", "--no-fix", "specs/quiz.yaml"),
 ]
 
 
@@ -154,7 +161,7 @@ def test_the_quick_road_and_typer_agree(args: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize("args", [(), ("validate",), ("validate", "--help"), ("validate", "--bogus", "x"),
                                   ("validate", "--max-bytes", "0", "x"), ("validate", "--format"),
-                                  ("summary", "a.yaml", "b.yaml"), ("validate", "-f=json", "x"),
+                                  ("validate", "-f=json", "x"),
                                   ("validate", "--max-bytes", "²", "x"), ("validate", "--color=yes", "x"),
                                   ("explain", "NC101")])
 def test_the_quick_road_declines_what_typer_must_answer(args: tuple[str, ...]) -> None:
@@ -194,3 +201,42 @@ def test_the_parsers_own_depth_limit_is_reported_as_the_depth_limit(max_depth: i
     else:
         assert "nesting" not in result.stdout  # an older parser: --max-depth alone decides
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_short_help_and_version() -> None:
+    from netcheck import __version__
+
+    for args in (("-h",), ("validate", "-h"), ("summary", "--help")):
+        result = run_cli(*args)
+        assert result.returncode == 0 and "Usage: netcheck" in result.stdout, args
+        assert "<list" not in result.stdout and "[str]" not in result.stdout
+    version = run_cli("--version")
+    assert (version.returncode, version.stdout) == (0, f"netcheck {__version__}\n")
+
+
+def test_validate_reads_standard_input_as_dash() -> None:
+    import subprocess
+    import sys
+
+    text = (ROOT / "tests/broken/NC101_quiz_stride3.yaml").read_bytes()
+    result = subprocess.run([sys.executable, "-m", "netcheck", "validate", "-"], input=text, cwd=ROOT,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stdout.decode().startswith("<stdin>:") and b"NC101" in result.stdout
+    clean = subprocess.run([sys.executable, "-m", "netcheck", "validate", "-", "-"], input=b"", cwd=ROOT,
+                           capture_output=True, timeout=120)
+    assert clean.returncode == 2 and b"once" in clean.stderr
+
+
+@pytest.mark.parametrize("flag", ["--ignore", "--select"])
+def test_unknown_codes_are_usage_errors(flag: str) -> None:
+    result = run_cli("validate", flag, "NC9999", "specs/quiz.yaml")
+    assert result.returncode == 2 and "unknown code 'NC9999'" in result.stderr
+
+
+def test_summary_of_several_files() -> None:
+    result = run_cli("summary", "specs/lenet5.yaml", "specs/quiz.yaml")
+    assert result.returncode == 0
+    assert "(specs/lenet5.yaml)" in result.stdout and "(specs/quiz.yaml)" in result.stdout
+    both = json.loads(run_cli("summary", "-f", "json", "specs/lenet5.yaml", "specs/quiz.yaml").stdout)
+    assert [Path(report["path"]).name for report in both["files"]] == ["lenet5.yaml", "quiz.yaml"]

@@ -26,7 +26,7 @@ from netcheck.results import Fix, Severity
 CODES: tuple[str, ...] = (
     "NC001", "NC002", "NC003", "NC004",
     "NC101", "NC102", "NC103", "NC104", "NC105", "NC106",
-    "NC201", "NC202", "NC203", "NC204", "NC205",
+    "NC201", "NC202", "NC203", "NC204", "NC205", "NC206",
     "NC301",
 )
 

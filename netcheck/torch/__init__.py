@@ -6,7 +6,7 @@
     print(to_yaml(network))
 
 torch is imported here and only here: the CLI imports this module only for
-``netcheck import-torch`` (install the ``netcheck[torch]`` extra).
+``netcheck import-torch`` (install the ``cnn-netcheck[torch]`` extra).
 
 Shapes: netcheck writes volumes W x H x D; PyTorch tensors are N x C x H x W,
 and vectors (after ``flatten`` or ``dense``) are N x C, which netcheck writes
