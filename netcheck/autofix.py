@@ -188,22 +188,23 @@ def fix_files(paths: list[str], fmt: str, options: Options, fail_on: str, color:
         results.append(fixed)
     reports = [fixed.report for fixed in results]
     status = exit_status(reports, fail_on) or (1 if any(fixed.problem for fixed in results) else 0)
-    notes = "".join(_notes(fixed) for fixed in results) + _tally(results, diff)
+    notes = "".join(_notes(fixed, "would fix" if diff else "fixed") for fixed in results) + _tally(results, diff)
     stdin = next((fixed for fixed in results if fixed.path == STDIN_NAME), None)
-    if diff:
+    if diff:  # as ruff's --diff: the files as they stand still have the errors the diff would fix
+        status = max(status, 1 if any(fixed.changed for fixed in results) else 0)
         return Outcome("".join(unified_diff(fixed) for fixed in results), status, notes)
     report = renderer(fmt)(reports, Settings(color=color))
     if stdin is not None:
         return Outcome(stdin.after, status, notes + _text(report))
-    return Outcome(report, status, notes)
+    return Outcome(report, status, notes, error_first=True)
 
 
 def _text(output: str | Iterable[str]) -> str:
     return output if isinstance(output, str) else "".join(output)
 
 
-def _notes(fixed: Fixed) -> str:
-    lines = [f"{fixed.path}:{violation.line}:{violation.column}: fixed {violation.code} {violation.layer or ''}"
+def _notes(fixed: Fixed, verb: str) -> str:
+    lines = [f"{fixed.path}:{violation.line}:{violation.column}: {verb} {violation.code} {violation.layer or ''}"
              f"{':' if violation.layer else ''} {fix.message}".replace("  ", " ") for violation, fix in fixed.applied]
     if fixed.problem:
         lines.append(f"netcheck: {fixed.problem}")

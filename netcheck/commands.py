@@ -32,6 +32,7 @@ class Outcome:
     text: str | Iterable[str]
     status: int
     error_text: str = ""
+    error_first: bool = False  # write the error text before the output (what --fix did, then what is left)
 
     @property
     def output(self) -> str:
@@ -44,9 +45,12 @@ class Outcome:
             reconfigure = getattr(stream, "reconfigure", None)
             if reconfigure is not None:
                 reconfigure(errors="backslashreplace")
+        if self.error_first and self.error_text:
+            err.write(self.error_text.rstrip("\n") + "\n")
+            err.flush()
         for piece in [self.text] if isinstance(self.text, str) else self.text:
             out.write(piece)
-        if self.error_text:
+        if self.error_text and not self.error_first:
             err.write(self.error_text.rstrip("\n") + "\n")
 
     def deliver(self) -> int:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from netcheck.results import DocPath, Violation, code_matches
 
@@ -115,21 +116,22 @@ def _lines(violation: Violation, layer_line: Lines) -> set[int]:
 
 def _unused(suppression: Suppression, used: set[str], wanted: Callable[[str], bool],
             known: tuple[str, ...]) -> list[Violation]:
-    def warning(message: str) -> Violation:
-        return Violation("NC206", message, suppression.line, suppression.column, severity="warning")
+    from netcheck.rules import nc206
+
+    def warning(**facts: Any) -> Violation:
+        message = nc206.message({"comment": suppression.text, **facts})
+        return Violation(nc206.CODE, message, suppression.line, suppression.column, severity=nc206.SEVERITY)
 
     if suppression.malformed:
-        return [warning(f"`{suppression.text}` silences nothing: {suppression.malformed}")]
+        return [warning(why=suppression.malformed)]
     if not suppression.codes:
-        return [] if used else [warning(f"`{suppression.text}` silences nothing: no violation is reported on this "
-                                        "line or its layer")]
+        return [] if used else [warning()]
     warnings = []
     for code in suppression.codes:
         if not any(known_code.startswith(code) for known_code in known):
-            warnings.append(warning(f"`{suppression.text}`: {code} is not a netcheck code"))
+            warnings.append(warning(code=code, known=False))
         elif not any(code_matches(hit, (code,)) for hit in used) and _reported(code, wanted, known):
-            warnings.append(warning(f"`{suppression.text}`: {code} silences nothing: no {code} is reported on this "
-                                    "line or its layer"))
+            warnings.append(warning(code=code))
     return warnings
 
 

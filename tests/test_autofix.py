@@ -92,7 +92,9 @@ def test_diff_writes_nothing_and_git_applies_it(tmp_path: Path) -> None:
     for name in names:
         shutil.copyfile(BROKEN / name, tmp_path / name)
     result = run_cli("validate", "--fix", "--diff", *names, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the files as they stand still have the errors
+    clean = run_cli("validate", "--fix", "--diff", "specs/quiz.yaml")
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "would fix 0 errors in 0 files\n")
     assert all((tmp_path / name).read_bytes() == (BROKEN / name).read_bytes() for name in names)
     assert result.stdout.count("--- a/") == 3 and "+++ b/NC101_quiz_stride3.yaml" in result.stdout
     assert "would fix 3 errors in 3 files" in result.stderr

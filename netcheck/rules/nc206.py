@@ -40,6 +40,26 @@ Passes:
 
 from __future__ import annotations
 
+from netcheck.rules.words import Facts
+
 CODE = "NC206"
 NAME = "unused-suppression"
 SEVERITY = "warning"
+
+
+def message(facts: Facts) -> str:
+    """What the comment ``facts["comment"]`` fails to do: ``facts["why"]`` if it is malformed, else which code.
+
+    ``facts["code"]`` is the code that silences nothing (empty: the bare
+    ``ignore``, which silenced nothing at all); ``facts["known"]`` is False
+    when that code is not a netcheck code.
+    """
+    comment = f"`{facts['comment']}`"
+    if facts.get("why"):
+        return f"{comment} silences nothing: {facts['why']}"
+    code = facts.get("code")
+    if not code:
+        return f"{comment} silences nothing: no violation is reported on this line or its layer"
+    if not facts.get("known", True):
+        return f"{comment}: {code} is not a netcheck code"
+    return f"{comment}: {code} silences nothing: no {code} is reported on this line or its layer"

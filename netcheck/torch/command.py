@@ -18,7 +18,7 @@ from netcheck.checker import check_text
 from netcheck.results import Options
 from netcheck.torch.errors import FromModuleError, TorchImportWarning, first_line
 from netcheck.torch.trace import from_module
-from netcheck.torch.writer import _schema_id, to_yaml
+from netcheck.torch.writer import to_yaml
 
 
 class FactoryError(Exception):
@@ -59,15 +59,19 @@ def load_factory(target: str) -> tuple[nn.Module, str]:
 
 
 
-def _schema_for(path: str | None) -> str:
-    """A relative path to schemas/netcheck.schema.json when the output sits in a project that has one."""
+def _schema_for(path: str | None) -> str | None:
+    """The path to ``schemas/netcheck.schema.json`` relative to the output, in the nearest folder upwards that has one.
+
+    None (no modeline) when there is none, or when the spec goes to standard
+    output (where it ends up, and so the relative path, is unknown).
+    """
     if path is not None:
         folder = Path(path).resolve().parent
         for candidate in (folder, *folder.parents):
             schema = candidate / "schemas" / "netcheck.schema.json"
             if schema.is_file():
                 return Path(os.path.relpath(schema, Path(path).resolve().parent)).as_posix()
-    return _schema_id()
+    return None
 
 
 def _block_count(text: str) -> int:

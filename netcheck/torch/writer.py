@@ -130,7 +130,11 @@ def _comment(text: str) -> str:
 
 def to_yaml(network: Network, *, schema: str | None = None, header: Sequence[str] = (), annotate: bool = True,
             blocks: bool = False) -> str:
-    """The network as readable YAML: the schema comment first, sizes in their shortest form.
+    """The network as readable YAML: the schema modeline first (when ``schema`` is given), sizes shortest.
+
+    ``schema`` is the address yaml-language-server loads the JSON Schema from,
+    written as ``# yaml-language-server: $schema=...``; a relative path is
+    resolved from the spec's own folder. None writes no modeline.
 
     With ``annotate`` each layer's line carries a comment with its output shape
     and parameter count, as netcheck computes them. With ``blocks``, a network
@@ -160,7 +164,7 @@ def to_yaml(network: Network, *, schema: str | None = None, header: Sequence[str
 
 
 def _head(network: Network, schema: str | None, header: Sequence[str]) -> list[str]:
-    out = [f"# yaml-language-server: $schema={schema or _schema_id()}\n"]
+    out = [f"# yaml-language-server: $schema={schema}\n"] if schema else []
     out.extend(f"# {_comment(line)}\n" for line in header)
     out.append(f"netcheck: {network.netcheck}\n")
     out.append(f"name: {_scalar(network.name)}\n")
@@ -257,8 +261,3 @@ def _annotated(text: str, layers: list[dict[str, Any]], expanded: Network) -> st
         out.append(line)
     return "".join(out)
 
-
-def _schema_id() -> str:
-    from netcheck.schema import SCHEMA_ID
-
-    return SCHEMA_ID
