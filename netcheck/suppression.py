@@ -120,7 +120,7 @@ def _unused(suppression: Suppression, used: set[str], wanted: Callable[[str], bo
 
     def warning(**facts: Any) -> Violation:
         message = nc206.message({"comment": suppression.text, **facts})
-        return Violation(nc206.CODE, message, suppression.line, suppression.column, severity=nc206.SEVERITY)
+        return Violation(nc206.CODE, message, suppression.line, suppression.column, severity="warning")
 
     if suppression.malformed:
         return [warning(why=suppression.malformed)]
