@@ -21,18 +21,19 @@ _HOMES = {
     "loads": "netcheck.api",
     "FileReport": "netcheck.results", "Options": "netcheck.results", "check_path": "netcheck.checker",
     "check_text": "netcheck.checker", "Network": "netcheck.spec", "Fix": "netcheck.results",
-    "Violation": "netcheck.results",
+    "Violation": "netcheck.results", "valid_sizes": "netcheck.sizes",
 }
 
 __all__ = [
     "FileReport", "Fix", "Network", "Options", "SpecError", "Violation",
-    "__version__", "check", "check_path", "check_text", "json_schema", "load", "loads",
+    "__version__", "check", "check_path", "check_text", "json_schema", "load", "loads", "valid_sizes",
 ]
 
 if TYPE_CHECKING:
     from netcheck.api import SpecError, check, json_schema, load, loads
     from netcheck.checker import check_path, check_text
     from netcheck.results import FileReport, Fix, Options, Violation
+    from netcheck.sizes import valid_sizes
     from netcheck.spec import Network
 
 

@@ -2,18 +2,23 @@
 
 One fix at a time: check the text, take the first error (in file order) that
 has a fix with a text form, apply that fix — its first one that can be
-written as text (``netcheck.textedit``: only the values it sets change, and
-the edited text is parsed again and must hold exactly the fixed data) — and
-check again. A violation is tried once, so a fix made stale by an earlier one
-is simply not found again, and the loop ends. Warnings are not fixed: they
-are often intended (ResNet's 1×1 stride-2 shortcuts); errors are not.
+written as text (``netcheck.textedit``: only the values it sets change, or,
+for a misspelt key, only the key's characters; the edited text is parsed
+again and must hold exactly the fixed data) — and check again. A violation
+is tried once, so a fix made stale by an earlier one is simply not found
+again, and the loop ends. Warnings are not fixed: they
+are often intended (ResNet's 1×1 stride-2 shortcuts); errors are not. Only
+errors the first check reported are fixed: one that appears only once a fix
+is in (a misspelt key renamed lets the network be run, and it may then have an
+NC101) is reported, not fixed in the same run — its fixes are choices nobody
+has seen yet.
 
 A file is written only when its text changed, through a temporary file in
 its folder renamed over it (its permissions kept, a symbolic link's target
 written), so an interrupted run never leaves half a spec. A UTF-8
 byte-order mark and the file's line endings are kept: every byte outside the
-edited values stays as it was. ``--diff`` writes nothing and prints a
-unified diff instead. Standard input (``-``) is never written back: its fixed
+edited values (and renamed keys) stays as it was. ``--diff`` writes nothing
+and prints a unified diff instead. Standard input (``-``) is never written back: its fixed
 text goes to standard output (as ruff does), the report to standard error.
 """
 
@@ -62,8 +67,9 @@ def fix_text(text: str, path: str = "<text>", options: Options = Options()) -> F
     options = replace(options, extents=True)
     fixed = Fixed(path, text, text, check_text(text, path, options))
     tried: set[tuple[object, ...]] = set()
+    shown = {_shown_key(violation) for violation in fixed.report.violations if violation.is_error}
     while True:
-        step = _next_fix(fixed.report, tried)
+        step = _next_fix(fixed.report, tried, shown)
         if step is None:
             return fixed
         violation, fix, text_edits = step
@@ -72,8 +78,15 @@ def fix_text(text: str, path: str = "<text>", options: Options = Options()) -> F
         fixed.report = check_text(fixed.after, path, options)
 
 
-def _next_fix(report: FileReport, tried: set[tuple[object, ...]]) -> tuple[Violation, Fix, list[TextEdit]] | None:
-    """The first untried error with a fix that has a text form, that fix and its text edits."""
+def _shown_key(violation: Violation) -> tuple[object, ...]:
+    """What identifies an error across fixes: code, layer, and the path below the layer (an insert shifts indexes)."""
+    path = violation.path
+    return (violation.code, violation.layer, path[2:] if len(path) >= 2 and path[0] == "layers" else path)
+
+
+def _next_fix(report: FileReport, tried: set[tuple[object, ...]],
+              shown: set[tuple[object, ...]]) -> tuple[Violation, Fix, list[TextEdit]] | None:
+    """The first untried error of those first ``shown`` with a fix that has a text form, that fix and its text edits."""
     from netcheck.textedit import SourceTree
 
     tree = SourceTree.of_document(report.source) if report.source is not None else None
@@ -81,7 +94,7 @@ def _next_fix(report: FileReport, tried: set[tuple[object, ...]]) -> tuple[Viola
         return None
     for violation in report.violations:
         key = (violation.code, violation.layer, violation.path, violation.message)
-        if not violation.is_error or not violation.fixes or key in tried:
+        if not violation.is_error or not violation.fixes or key in tried or _shown_key(violation) not in shown:
             continue
         tried.add(key)
         for fix in violation.fixes:

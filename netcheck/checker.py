@@ -2,7 +2,13 @@
 
 Every failure a file can cause ends here as a located violation; nothing a
 file contains can raise out of ``check_path`` (the funnel at the bottom turns
-any unexpected exception into NC001 rather than a traceback).
+any unexpected exception into NC001 rather than a traceback). A file whose
+schema errors (NC002), duplicate keys (NC003) or broken blocks leave part of
+the network readable is checked in that part (``netcheck.recovery``): the
+broken layers and what reads them are skipped, everything else is reported.
+Its totals are then unknown (None), never the sum of the layers that were
+checked, and a fix is shown only if it verifies without changing what a
+skipped layer would read.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from netcheck.source import Document, Locator
 
 if TYPE_CHECKING:
     from netcheck.expansion import Expansion
+    from netcheck.recovery import Partial
+    from netcheck.results import DocPath
     from netcheck.spec import Network
 
 
@@ -63,21 +71,60 @@ def check_document(document: Document, path: str, options: Options = Options()) 
     if quick is not None:
         report = quick
         violations.extend(report.violations)
-    elif runnable:
-        from netcheck import validation
-
-        network, problems = validation.to_network(flat)
-        violations.extend(_traced(problems, expansion))
-        if network is not None and expansion is not None:
-            from netcheck.expansion import attach
-
-            attach(network, expansion)
-        if network is not None:
-            report = check_network(network, options, path, flat.data)
-            violations.extend(report.violations)
+    elif document.readable:
+        report = _validated_report(document, flat, expansion, path, options, violations)
     report.violations = _select(_named(_suppressed(violations, document, options), document), options)
     if options.extents and report.violations:
         report.source = document
+    return report
+
+
+def _validated_report(document: Document, flat: Document, expansion: Expansion | None, path: str, options: Options,
+                      violations: list[Violation]) -> FileReport:
+    """The report by the models: the whole network's when it validates, else that of the part that can be checked.
+
+    Adds every violation found to ``violations``.
+    """
+    damaged: tuple[DocPath, ...] = ()
+    if any(violation.code == "NC003" for violation in document.violations):
+        from netcheck.recovery import duplicate_paths
+
+        damaged = duplicate_paths(document)
+    problems = None
+    repair = expansion is not None and "blocks" in document.data and (expansion.data is None or bool(damaged))
+    if not repair:
+        from netcheck import validation
+
+        network, found = validation.to_network(flat)
+        violations.extend(_traced(found, expansion))
+        if network is not None and not damaged:
+            if expansion is not None:
+                from netcheck.expansion import attach
+
+                attach(network, expansion)
+            report = check_network(network, options, path, flat.data)
+            violations.extend(report.violations)
+            return report
+        problems = [violation.path for violation in found]
+    from netcheck.recovery import salvage
+
+    partial = salvage(document, options.limits, damaged, expansion, problems)
+    if partial is None:
+        return FileReport(path)
+    violations.extend(_traced(partial.problems, partial.expansion))
+    report = _partial_report(document, partial, options, path)
+    violations.extend(report.violations)
+    return report
+
+
+def _partial_report(document: Document, partial: Partial, options: Options, path: str) -> FileReport:
+    """The report of the part of a network that can be checked; it gives no ``network`` (the file did not load)."""
+    result = engine.run(partial.network)
+    for row, layer in zip(result.rows, partial.network.layers):
+        row.type = layer.get("_kind", row.type)  # a stand-in's row shows the type its layer has in the file
+    world = _PartialWorld(document.data, partial.network, partial.expansion, partial.damaged, result, options.limits)
+    report = _checked(partial.network, None, options, path, partial.data, result, world)
+    report.checked = report.build_network = None
     return report
 
 
@@ -114,14 +161,17 @@ def check_network(network: Network | Record, options: Options = Options(), path:
 
 
 def _checked(network: Record, model: Network | None, options: Options, path: str, data: Any,
-             result: engine.Result) -> FileReport:
+             result: engine.Result, world: World | None = None) -> FileReport:
     locator: Locator | None = network.get("_source")
     expansion: Expansion | None = getattr(locator, "expansion", None)  # an ExpandedLocator's
-    world = None
     if expansion is not None:
         from netcheck.expansion import check_uses
 
         result.findings.extend(check_uses(expansion, result.rows))
+    if world is None and result.skipped and data is not None:  # an NC004: fixes must keep what skipped layers read
+        written = expansion.document.data if expansion is not None else data
+        world = _PartialWorld(written, network, expansion, (), result, options.limits)
+    elif world is None and expansion is not None:
         world = _BlockWorld(expansion, options.limits)
     budget = Budget.for_file(len(network.layers), result.findings)
     violations = []
@@ -168,6 +218,72 @@ class _BlockWorld(World):
 
         result = engine.run(network)
         return result.findings + check_uses(expansion, result.rows)
+
+
+class _PartialWorld(World):
+    """Fixes of a network some of whose layers were skipped, judged on the document checked again the same way.
+
+    The edited document must skip the same layers and hand them the same
+    inputs (every output, when who reads what is in doubt: an NC004, inputs
+    that cannot be read), and keep the network's rounding: else what the fix
+    does to a skipped layer is unknown, and the fix is not shown. Nor is a fix
+    of the network's input or rounding: it speaks for every layer. ``data``
+    is what fixes edit (the document, blocks and all); ``damaged`` the paths
+    of its duplicate keys (``netcheck.recovery.duplicate_paths``).
+    """
+
+    def __init__(self, data: Any, network: Record, expansion: Expansion | None, damaged: tuple[DocPath, ...],
+                 result: engine.Result, limits: Limits) -> None:
+        super().__init__(data)
+        self.expansion = expansion if isinstance(data, dict) and "blocks" in data else None
+        self.damaged = damaged
+        self.limits = limits
+        self.skipped = _skipped_names(result)
+        self.rounding = network.rounding
+        self.frontier = _frontier(network, result)
+
+    def translate(self, fix: Any) -> Any:
+        if any(edit.path[:1] in (("input",), ("rounding",)) for edit in fix.edits):
+            return None
+        return fix if self.expansion is None else self.expansion.translate(fix)
+
+    def findings(self, data: Any) -> list[Finding] | None:
+        from netcheck import recovery
+
+        again = recovery.salvage(Document(data, Locator(), []), self.limits, self.damaged, report=False)
+        if again is None:
+            return None
+        result = engine.run(again.network)
+        if not self._unchanged(again.network, result):
+            return None
+        if again.expansion is None:
+            return result.findings
+        from netcheck.expansion import check_uses
+
+        return result.findings + check_uses(again.expansion, result.rows)
+
+    def _unchanged(self, network: Record, result: engine.Result) -> bool:
+        """Whether the edited network skips the same layers, with the same rounding and inputs for them."""
+        if _skipped_names(result) != self.skipped or network.rounding != self.rounding:
+            return False
+        return all(result.flows.get(name) == flow for name, flow in self.frontier.items())
+
+
+def _skipped_names(result: engine.Result) -> set[str]:
+    """The names of the layers the engine skipped."""
+    return {result.rows[position].name for position in result.skipped}
+
+
+def _frontier(network: Record, result: engine.Result) -> dict[str, Any]:
+    """The outputs the skipped layers read (all of them when who reads what is in doubt), which a fix must keep."""
+    from netcheck import graph
+
+    layout = graph.build(network)
+    if not layout.wired:
+        return dict(result.flows)
+    skipped = _skipped_names(result)
+    read = {name for position in result.skipped for name in layout.inputs[position]} - skipped
+    return {name: result.flows.get(name) for name in read}
 
 
 def _traced(violations: list[Violation], expansion: Expansion | None) -> list[Violation]:

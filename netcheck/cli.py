@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 
 PATHS = inspect.Parameter("paths", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
-    list[str], typer.Argument(metavar="FILE_OR_DIR...", hidden=True)])  # described in each command's help
+    list[str], typer.Argument(metavar="FILE_OR_DIR", hidden=True)])  # described in each command's help
 TYPES: dict[str, Any] = {"text": str, "count": int, "codes": Optional[list[str]], "switch": Optional[bool]}
 
 
@@ -50,8 +50,12 @@ def _spec_command(name: str, argument: inspect.Parameter, doc: str) -> None:
 
 _FILES = "FILE_OR_DIR: spec files, directories (every *.yaml and *.yml below), or - for standard input."
 _spec_command("validate", PATHS, f"Check spec files; exit 1 if any has an error.\n\n{_FILES}")
-_spec_command("summary", PATHS, "Print the per-layer table: output shape, params, neurons, MACs, receptive "
-              f"field.\n\n{_FILES}")
+_spec_command("summary", PATHS, "Print the per-layer table: input and output shape, params, neurons, MACs, "
+              f"receptive field, memory.\n\n{_FILES}")
+_spec_command("sizes", inspect.Parameter("paths", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+    str, typer.Argument(metavar="FILE", hidden=True)]),
+    "Print the input sizes, width and height, under which the network is valid: exact sets, the declared "
+    "size's verdict, the nearest valid sizes.\n\nFILE: one spec file, or - for standard input.")
 
 
 def _version(value: bool) -> None:
@@ -92,6 +96,27 @@ def import_torch(
 ) -> None:
     """Write a spec for a PyTorch model, validated before it is written (needs cnn-netcheck[torch])."""
     _finish(commands.import_torch(target, input_shape, output, blocks=not flat))
+
+
+@app.command()
+def render(
+    path: Annotated[str, typer.Argument(metavar="FILE", help="The spec to draw (- for standard input).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Write the picture here: OUT.svg, or OUT.html for a "
+                                                               "self-contained page with the table and fixes.")],
+) -> None:
+    """Draw the network as SVG or as an HTML report (the format from the suffix of -o)."""
+    _finish(commands.render(path, output))
+
+
+@app.command()
+def lsp() -> None:
+    """Run the language server on stdin and stdout, for editors (needs cnn-netcheck[lsp])."""
+    try:
+        from netcheck.lsp.server import start
+    except ImportError as error:  # pygls is the lsp extra's; the other commands never import it
+        _finish(commands.Outcome("", commands.USAGE, "netcheck: the language server needs pygls: "
+                                 f"pip install 'cnn-netcheck[lsp]' ({error})"))
+    raise typer.Exit(start())
 
 
 def main() -> None:

@@ -111,6 +111,8 @@ def run(command: str, values: dict[str, Any], out: TextIO | None) -> Outcome:
         return Outcome("", USAGE, f"netcheck: {error}")
     checker_options = options.checker_options(values)
     color = options.use_color(values.get("color"), out)
+    if command == "sizes":
+        return sizes(values["paths"], values["fmt"], values["max_size"], checker_options)
     if command == "summary":
         return summary(values["paths"], values["fmt"], checker_options, color, values.get("depth"), found)
     if values.get("diff") and not values.get("fix"):
@@ -168,6 +170,44 @@ def summary(paths: str | list[str], fmt: str, options: Options, color: bool = Fa
     return Outcome(renderer(fmt, SUMMARY_FORMATS)(reports, settings), exit_status(reports, "error"))
 
 
+def sizes(paths: str | list[str], fmt: str, max_size: int, options: Options) -> Outcome:
+    """``netcheck sizes FILE``: the input sizes under which the network is valid (FORMAT.md §9).
+
+    Exit 0 when the declared input is valid on both axes, 1 when it is not or
+    the file cannot be solved (its errors are printed as ``validate`` prints
+    them), 2 for a usage error.
+    """
+    from netcheck import sizes as solver
+    from netcheck.report import Settings
+    from netcheck.report.text import render as text_report
+
+    if fmt not in ("text", "json"):
+        return Outcome("", USAGE, f"netcheck: sizes --format is text or json, not {fmt!r}")
+    paths = [paths] if isinstance(paths, str) else paths
+    try:
+        files = expand(paths)
+    except UsageError as error:
+        return Outcome("", USAGE, f"netcheck: {error}")
+    if len(files) != 1 or files != paths:
+        return Outcome("", USAGE, "netcheck: sizes answers for one spec file at a time")
+    report = check_path(files[0], replace(options, fixes=False))
+    try:
+        result = solver.sizes_of_report(report, max_size)
+    except (solver.Unsolvable, solver.SolverError) as error:
+        return Outcome("", FAILED, f"netcheck: {report.path}: the sizes cannot be solved exactly: {error}")
+    except Exception as error:  # never a traceback, whatever the file
+        return Outcome("", FAILED, f"netcheck: {report.path}: the sizes solver failed ({type(error).__name__}: "
+                                   f"{error}); this is a netcheck bug, please report it")
+    if isinstance(result, list):
+        report.violations = result
+        return Outcome("", FAILED, "".join(text_report([report], Settings())))
+    if fmt == "json":
+        import json
+
+        return Outcome(json.dumps(solver.to_json(result), ensure_ascii=False) + "\n", solver.exit_status(result))
+    return Outcome(solver.to_text(result) + "\n", solver.exit_status(result))
+
+
 def explain(code: str) -> Outcome:
     """The documentation of a violation code."""
     from netcheck import rules
@@ -191,6 +231,54 @@ def schema() -> Outcome:
     from netcheck.schema import text
 
     return Outcome(text(), OK)
+
+
+def render(path: str, output: str) -> Outcome:
+    """``netcheck render FILE -o OUT.svg|OUT.html``: draw the network; exit 1 only when there is nothing to draw.
+
+    The format comes from the output's suffix. A network with errors is drawn
+    with them marked; a file with no layer that can be read (NC001, or an
+    NC002 in its input) is reported as ``validate`` reports it, on stderr,
+    and nothing is written.
+    """
+    suffix = os.path.splitext(output)[1].lower()
+    if suffix not in (".svg", ".html", ".htm"):
+        return Outcome("", USAGE, f"netcheck: render writes .svg or .html (chosen by the suffix of -o), not {output!r}")
+    report = _report_to_draw(path)
+    if isinstance(report, Outcome):
+        return report
+    from netcheck.render import html_page, svg_document
+
+    document = svg_document(report) if suffix == ".svg" else html_page(report)
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(document)
+    except OSError as error:
+        return Outcome("", FAILED, f"netcheck: cannot write {output}: {error.strerror or error}")
+    counts = ", ".join(f"{count} {word}" + "s" * (count != 1) for count, word in
+                       ((report.errors, "error"), (report.warnings, "warning")))
+    layers = len(report.rows)
+    return Outcome(f"netcheck: wrote {output} ({layers} layer{'s' * (layers != 1)}; {counts})\n", OK)
+
+
+def _report_to_draw(path: str) -> FileReport | Outcome:
+    """The report of the one file ``render`` draws (configuration applied), or the outcome when there is none."""
+    from netcheck import config
+    from netcheck.report import Settings
+    from netcheck.report.text import render as text_report
+
+    try:
+        found = config.discover()
+        values = options.resolved("summary", {**options.defaults("summary"), "paths": [path]}, found)
+        files = expand([path])
+        if files != [path]:
+            raise UsageError(f"render draws one spec file, not a directory: {path}")
+    except UsageError as error:
+        return Outcome("", USAGE, f"netcheck: {error}")
+    report = checked(files, options.checker_options(values), found)[0]
+    if not report.rows:
+        return Outcome("", FAILED, text_report([report], Settings()))
+    return report
 
 
 def import_torch(target: str, input_shape: str, output: str | None, blocks: bool = True) -> Outcome:

@@ -3,7 +3,10 @@
 A layer whose input could not be computed (kernel too large, incompatible
 shapes, a cycle) is left without output; a layer that is only fractional under
 strict rounding (NC101) passes on its floored size so that the rest of the
-network is still checked, as PyTorch would run it.
+network is still checked, as PyTorch would run it. A layer the graph leaves
+unresolved (broken, see ``netcheck.recovery``, or reading a name that cannot
+be resolved for sure), and every layer that reads one, is *skipped*: no
+output, no counts, no finding.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Result:
     findings: list[Finding]
     output: Shape | None
     flows: dict[str, Flow | None]
+    skipped: set[int] = field(default_factory=set)  # layers not checked: unresolved, or reading a skipped one
 
 
 def run(network: Record) -> Result:
@@ -54,19 +58,23 @@ def run(network: Record) -> Result:
     rows = [LayerRow(i, name, layer.type, layout.inputs[i])
             for i, (layer, name) in enumerate(zip(network.layers, layout.names))]
     flows: dict[str, Flow | None] = {graph.INPUT: Flow(network.input.shape)}
+    skipped, shadowed = set(layout.unresolved), layout.shadowed
     for position in layout.order:
         layer = network.layers[position]
         sources = [flows.get(name) for name in layout.inputs[position]]
-        if any(source is None for source in sources):
-            flows[layout.names[position]] = None
+        if any(source is None for source in sources) or position in skipped:
+            _not_computed(position, layout, flows, skipped)
             continue
         outcome = RULES[layer.type](layer, [source for source in sources if source is not None],
                                     layer_rounding(layer, network))
         _bound(outcome)
-        flows[layout.names[position]] = outcome.flow
+        if not shadowed or position not in shadowed:  # a duplicate name must not hide its first holder's output
+            flows[layout.names[position]] = outcome.flow
         _fill(rows[position], outcome)
         findings.extend(_located(outcome, position, layout.names[position]))
-    findings.extend(_unused(layout))
+    if len(layout.order) < len(rows):  # a cycle: its layers and their readers are never computed
+        skipped.update(set(range(len(rows))).difference(layout.order))
+    findings.extend(_unused(layout, skipped))
     totals = _totals(rows)
     last = rows[-1].output
     for row, layer in zip(rows, network.layers):
@@ -74,7 +82,15 @@ def run(network: Record) -> Result:
             findings.extend(check_expect(layer.expect, row, ("layers", row.index, "expect")))
     if network.expect is not None:
         findings.extend(check_network_expect(network.expect, last, totals))
-    return Result(rows, totals, findings, last, flows)
+    return Result(rows, totals, findings, last, flows, skipped)
+
+
+def _not_computed(position: int, layout: graph.Graph, flows: dict[str, Flow | None], skipped: set[int]) -> None:
+    """No output for a layer whose input is missing; skipped too when it reads a skipped layer."""
+    if skipped and any(source in skipped for source in layout.edges[position]):
+        skipped.add(position)
+    if position not in layout.shadowed:
+        flows[layout.names[position]] = None
 
 
 def _bound(outcome: Outcome) -> None:
@@ -128,13 +144,16 @@ def _located(outcome: Outcome, position: int, name: str) -> list[Finding]:
     return found
 
 
-def _unused(layout: graph.Graph) -> list[Finding]:
+def _unused(layout: graph.Graph, skipped: set[int]) -> list[Finding]:
+    """NC205 for outputs nobody reads, when every input is known for sure (never for a skipped layer)."""
+    if not layout.wired:
+        return []
     read = {name for wanted in layout.inputs for name in wanted}
     last = len(layout.names) - 1
     return [
         Finding("NC205", ("layers", i), name, True, {"name": name, "output": layout.names[last]})
         for i, name in enumerate(layout.names)
-        if i != last and name not in read
+        if i != last and name not in read and i not in skipped
     ]
 
 
@@ -161,7 +180,8 @@ def check_measured(expect: Record, name: str, output: Shape | None, counts: dict
     for count in COUNTS:
         wanted, actual = getattr(expect, count), counts[count]
         if wanted is not None and actual is not None and wanted != actual:
-            found.append(_mismatch((*path, count), name, count.replace("_", " "), wanted, actual))
+            found.append(_mismatch((*path, count), name, count.replace("_", " "), wanted, actual,
+                                   _trainable(expect, count, counts)))
     return found
 
 
@@ -177,9 +197,18 @@ def check_network_expect(
     for count in COUNTS:
         wanted, actual = getattr(expect, count), totals[count]
         if wanted is not None and actual is not None and wanted != actual:
-            found.append(_mismatch((*path, count), None, f"total {count.replace('_', ' ')}", wanted, actual))
+            found.append(_mismatch((*path, count), None, f"total {count.replace('_', ' ')}", wanted, actual,
+                                   _trainable(expect, count, totals)))
     return found
 
 
-def _mismatch(path: DocPath, layer: str | None, what: str, wanted: int | str, actual: int | str) -> Finding:
-    return Finding("NC105", path, layer, facts={"what": what, "wanted": wanted, "actual": actual})
+def _trainable(expect: Record, count: str, counts: dict[str, int | None]) -> dict[str, Any]:
+    """For ``params`` not pinned beside ``trainable_params``: the trainable count (PyTorch's, NC105 compares)."""
+    if count != "params" or expect.trainable_params is not None or counts["trainable_params"] is None:
+        return {}
+    return {"trainable": counts["trainable_params"]}
+
+
+def _mismatch(path: DocPath, layer: str | None, what: str, wanted: int | str, actual: int | str,
+              more: dict[str, Any] | None = None) -> Finding:
+    return Finding("NC105", path, layer, facts={"what": what, "wanted": wanted, "actual": actual, **(more or {})})

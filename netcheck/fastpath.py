@@ -36,7 +36,7 @@ def parse(argv: list[str]) -> Call | None:
             only_paths = True
         elif not _option(values, flags, token, tokens):
             return None
-    if not paths:
+    if not paths or (command == "sizes" and len(paths) != 1):  # typer says what is wrong
         return None
     return command, values
 

@@ -8,11 +8,15 @@ which every piece of work is taken *before* it is done: a candidate tried on
 its layer alone costs 1, a trial run of the network one per layer, and a
 verification two per layer (the document is read again, then run). Past the
 budget, a violation without fixes says ``fixes not searched: budget``.
+
+``holds`` is the verification itself, for any way of checking data again: the
+engine's findings here, the schema's NC002s in ``netcheck.validation`` (whose
+fixes rename a misspelt key or write a value as the type it should be).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,24 +72,38 @@ def error_keys(findings: Iterable[Finding]) -> set[Key]:
 
 
 def apply(data: Any, edits: Iterable[Edit]) -> Any:
-    """A copy of ``data`` with ``edits`` applied; only the containers on each path are copied."""
+    """A copy of ``data`` with ``edits`` applied; only the containers on each path are copied.
+
+    A rename keeps the key's value and its place among the keys; it raises
+    KeyError when the key is not there and ValueError when the new key already is.
+    """
     for edit in edits:
-        data = _apply_one(data, edit.path, edit.value, edit.insert)
+        data = _apply_one(data, edit.path, edit)
     return data
 
 
-def _apply_one(node: Any, path: DocPath, value: Any, insert: bool) -> Any:
+def _apply_one(node: Any, path: DocPath, edit: Edit) -> Any:
     if not path:
-        return value
+        return edit.value
     head, rest = path[0], path[1:]
+    if not rest and edit.rename is not None:
+        return _renamed(node, head, edit.rename)
     copy: Any = dict(node) if isinstance(node, dict) else list(node)
-    if not rest and insert:
-        copy.insert(int(head), value)
+    if not rest and edit.insert:
+        copy.insert(int(head), edit.value)
     elif isinstance(copy, dict):
-        copy[head] = _apply_one(copy.get(head, {}), rest, value, insert)
+        copy[head] = _apply_one(copy.get(head, {}), rest, edit)
     else:
-        copy[int(head)] = _apply_one(copy[int(head)], rest, value, insert)
+        copy[int(head)] = _apply_one(copy[int(head)], rest, edit)
     return copy
+
+
+def _renamed(node: Any, key: Any, new: str) -> dict[Any, Any]:
+    if not isinstance(node, dict) or key not in node:
+        raise KeyError(key)
+    if new in node:
+        raise ValueError(f"{new!r} is already a key")
+    return {new if old == key else old: value for old, value in node.items()}
 
 
 class World:
@@ -157,14 +175,29 @@ def records_of(data: Any) -> Record | None:
 
 
 def _holds(fix: Fix, world: World, before: set[Key], target: Key) -> bool:
+    def judged(fixed: Any) -> tuple[set[Key], set[Key]] | None:
+        findings = world.findings(fixed)
+        return None if findings is None else (error_keys(findings), {key_of(f) for f in findings})
+
+    return holds(fix.edits, world.data, judged, before, target)
+
+
+Judge = Callable[[Any], tuple[set[Key], set[Key]] | None]
+
+
+def holds(edits: Iterable[Edit], data: Any, judge: Judge, before: set[Key], target: Key) -> bool:
+    """Whether ``edits`` (sets, inserts, renames) applied to ``data`` remove ``target`` and add no error.
+
+    ``judge`` checks the edited data again: the keys of its errors and of all
+    its problems, or None when the edited data cannot be checked at all (then
+    the edits do not hold). ``before`` is the keys of the errors the data had.
+    """
     try:
-        fixed = apply(world.data, fix.edits)
+        fixed = apply(data, edits)
     except (ValueError, TypeError, IndexError, KeyError):
         return False
-    findings = world.findings(fixed)
-    if findings is None:
+    judged = judge(fixed)
+    if judged is None:
         return False
-    after = error_keys(findings)
-    if target in after or target in {key_of(f) for f in findings}:
-        return False
-    return after <= before
+    errors, every = judged
+    return target not in errors and target not in every and errors <= before

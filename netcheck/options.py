@@ -96,7 +96,8 @@ def _configured(help_text: str, fallback: Any) -> str:
 
 VALIDATE_FORMAT = Option("fmt", ("--format", "-f"), "The report's format (auto: github under GitHub Actions, "
                          "else text).", "auto", choices=(*FORMATS, "auto"))
-SUMMARY_FORMAT = Option("fmt", ("--format", "-f"), "The table's format.", "text", choices=(*SUMMARY_FORMATS, "auto"))
+SUMMARY_FORMAT = Option("fmt", ("--format", "-f"), "The table's format: text, json, markdown (a GitHub table per "
+                        "file) or csv (one row per layer).", "text", choices=(*SUMMARY_FORMATS, "auto"))
 IGNORE = Option("ignore", ("--ignore",), "Codes or prefixes to ignore (NC2, NC203); repeatable; adds to the "
                 "configured ignore.", kind="codes", config=True)
 SELECT = Option("select", ("--select",), "Only report these codes or prefixes; repeatable; replaces the configured "
@@ -122,6 +123,11 @@ DIFF = Option("diff", ("--diff",), "With --fix: write nothing, print the fixes a
 DEPTH = Option("depth", ("--depth",), "Fold each use of a block at depth N into one row, as torchinfo's depth "
                "(top-level layers are depth 1; default: every layer).", None, "count")
 
+SIZES_FORMAT = Option("fmt", ("--format", "-f"), "The answer's format: text or json.", "text",
+                      choices=("text", "json"))
+MAX_SIZE = Option("max_size", ("--max",), "Search the nearest valid sizes up to N (the sets are exact whatever N).",
+                  4096, "count")
+
 LIMITS = (MAX_BYTES, MAX_NODES, MAX_DEPTH, MAX_LAYERS)
 #: The options ``[tool.netcheck]`` may set (besides ``per-file-ignores``), by their long flag's name.
 CONFIGURABLE = (SELECT, IGNORE, FAIL_ON, *LIMITS)
@@ -129,6 +135,7 @@ CONFIGURABLE = (SELECT, IGNORE, FAIL_ON, *LIMITS)
 COMMANDS: dict[str, tuple[Option, ...]] = {
     "validate": (VALIDATE_FORMAT, IGNORE, SELECT, FAIL_ON, FIX, DIFF, COLOR, *LIMITS),
     "summary": (SUMMARY_FORMAT, DEPTH, IGNORE, SELECT, COLOR, *LIMITS),
+    "sizes": (SIZES_FORMAT, MAX_SIZE, *LIMITS),
 }
 
 

@@ -19,17 +19,31 @@ PathPart = str | int
 DocPath = tuple[PathPart, ...]
 
 
+EditKind = Literal["set", "insert", "rename"]
+
+
 @dataclass(frozen=True, slots=True)
 class Edit:
-    """One value to set in the document: a path of keys and list indexes, and the value.
+    """One change to the document: a path of keys and list indexes, and what to do there.
 
-    ``insert`` edits put ``value`` into the list at ``path`` (the last part is the
-    index) instead of replacing what is there.
+    A plain edit sets ``value`` at ``path``. ``insert`` edits put ``value`` into
+    the list at ``path`` (the last part is the index) instead of replacing what
+    is there. ``rename`` edits rename the mapping key at ``path`` (the last part)
+    to ``rename``, keeping its value and its place; their ``value`` is unused
+    (None). ``kind`` says which of the three an edit is.
     """
 
     path: DocPath
     value: Any
     insert: bool = False
+    rename: str | None = None
+
+    @property
+    def kind(self) -> EditKind:
+        """``set``, ``insert`` or ``rename``."""
+        if self.rename is not None:
+            return "rename"
+        return "insert" if self.insert else "set"
 
 
 @dataclass(frozen=True, slots=True)

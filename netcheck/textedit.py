@@ -1,12 +1,15 @@
 """Text edits planned from data edits: a fix's ``Edit``s as replacements in the spec's own text.
 
-A fix says what to change in the data (``Edit``: a path and a value); a
-SARIF ``fix`` (and an editor's quick fix) needs the same change as text. The
-plan uses the extents the reader recorded on its one walk of the YAML
-(``netcheck.events.Extents``): a value replaced where it is written, or a key
-added to a mapping (block or flow). The edited text is then parsed again and
-kept only if it holds exactly the data the fix describes; anything else (list
-insertions, a value behind an alias, block values) has no text form here.
+A fix says what to change in the data (``Edit``: a path and a value, or a
+key to rename); a SARIF ``fix`` (and an editor's quick fix) needs the same
+change as text. The plan uses the extents the reader recorded on its one walk
+of the YAML (``netcheck.events.Extents``): a value replaced where it is
+written, a key added to a mapping (block or flow), or a key's own characters
+replaced (a rename: the value, the comment and the rest of the line are kept,
+and a quoted key stays quoted the same way). The edited text is then parsed
+again and kept only if it holds exactly the data the fix describes; anything
+else (list insertions, a value behind an alias, block values, a key with an
+anchor or a tag) has no text form here.
 """
 
 from __future__ import annotations
@@ -81,7 +84,7 @@ class SourceTree:
         """Text edits that do exactly what ``edits`` do to the data, or None (checked by parsing again)."""
         if not edits or any(edit.insert for edit in edits):
             return None
-        planned = [self._plan(edit) for edit in edits]
+        planned = [self._plan_rename(edit) if edit.rename is not None else self._plan(edit) for edit in edits]
         if any(plan is None for plan in planned):
             return None
         text_edits = [plan for plan in planned if plan is not None]
@@ -103,6 +106,22 @@ class SourceTree:
         if node.kind != "mapping" or not isinstance(last, str) or render_value(last) != last:
             return None
         return self._add_key(node, last, rendered)
+
+    def _plan_rename(self, edit: Edit) -> TextEdit | None:
+        """Replace just the key's characters (``strides`` -> ``stride``), in the key's own quoting style."""
+        node: Node | None = self.root
+        for part in edit.path[:-1]:
+            node = _child(node, part)
+        last = edit.path[-1] if edit.path else None
+        if node is None or node.kind != "mapping" or not isinstance(last, str) or last not in node.keys \
+                or edit.rename is None:
+            return None
+        key = node.keys[last][0]
+        if key.kind != "scalar" or key.start[0] != key.end[0]:
+            return None
+        written = self.text[self._offset(key.start):self._offset(key.end)]
+        rendered = render_key(edit.rename, written, last)
+        return None if rendered is None else TextEdit(key.start, key.end, rendered)
 
     def _add_key(self, mapping: Node, key: str, rendered: str) -> TextEdit | None:
         entry = f"{key}: {rendered}"
@@ -140,7 +159,11 @@ class SourceTree:
         after = source.parse(text)
         if not after.readable or {v.code for v in after.violations} - {v.code for v in before.violations}:
             return False
-        return same(after.data, apply(before.data, edits))
+        try:
+            wanted = apply(before.data, edits)
+        except (ValueError, TypeError, IndexError, KeyError):
+            return False
+        return same(after.data, wanted)
 
 
 def _child(node: Node | None, part: Any) -> Node | None:
@@ -180,6 +203,19 @@ def render_value(value: Any) -> str | None:
             return None
         return "[" + ", ".join(str(item) for item in items) + "]"
     return None
+
+
+def render_key(new: str, written: str, old: str) -> str | None:
+    """The key ``new`` written as the key ``old`` was (``written``: plain, 'single' or "double" quoted).
+
+    None when ``written`` is not simply ``old`` in one of these styles (an
+    anchor or a tag before it, say): such a key is not renamed in place.
+    """
+    if written == old:
+        return new if _is_plain(new) else json.dumps(new, ensure_ascii=True)
+    if len(written) < 2 or written[0] not in "'\"" or written[-1] != written[0] or source.parse(written).data != old:
+        return None
+    return "'" + new.replace("'", "''") + "'" if written[0] == "'" else json.dumps(new, ensure_ascii=True)
 
 
 def _is_plain(text: str) -> bool:

@@ -8,14 +8,17 @@ error or of raw input: a hostile value must not make a message huge.
 from __future__ import annotations
 
 import difflib
+import math
+import re
 import types
 import typing
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from netcheck import spec
-from netcheck.results import DocPath, Violation
+from netcheck.results import DocPath, Edit, Fix, Violation
 from netcheck.source import HUGE_INTEGER_DIGITS, Document, Locator
 
 LAYER_CLASSES = spec.LAYER_CLASSES
@@ -52,8 +55,11 @@ def to_network(document: Document, default_name: str = "network") -> tuple[spec.
     return network, []
 
 
-def describe(error: ValidationError, data: Any, locator: Locator) -> list[Violation]:
-    """One located NC002 per offending place, union alternatives folded into one message."""
+def describe(error: ValidationError, data: Any, locator: Locator, fixes: bool = True) -> list[Violation]:
+    """One located NC002 per offending place, union alternatives folded into one message.
+
+    With ``fixes``, an NC002 whose fix is certain carries it (``certain_fixes``).
+    """
     groups: dict[DocPath, list[dict[str, Any]]] = {}
     for details in error.errors(include_input=False, include_url=False):
         item: dict[str, Any] = dict(details)
@@ -68,7 +74,7 @@ def describe(error: ValidationError, data: Any, locator: Locator) -> list[Violat
         line, column = locator.find(path)
         message = _message(path, items, data)
         violations.append(Violation("NC002", message, line, column, layer_name(data, path), path))
-    return violations
+    return certain_fixes(violations, groups, data, locator) if fixes else violations
 
 
 _TYPE_ERRORS = frozenset({"int_type", "model_type", "model_attributes_type", "literal_error", "dict_type",
@@ -212,6 +218,133 @@ def _hint(value: Any) -> str:
     if isinstance(value, list) and all(isinstance(item, int) for item in value) and len(value) == 2:
         return " (write {width: W, height: H}: the order of a list is ambiguous)"
     return ""
+
+
+# --- fixes where the hint is certain -------------------------------------------------------------------
+
+#: What the NC002 fixes of one file may spend (a validation costs one per layer and per error), besides three
+#: validations of the whole document.
+FIX_BUDGET_BASE = 5_000
+_INTEGER = re.compile(r"[+-]?(0|[1-9][0-9]{0,17})")
+_FLOAT = re.compile(r"[+-]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][+-]?[0-9]+)?")
+_WORDS = {"true": True, "yes": True, "on": True, "y": True, "false": False, "no": False, "off": False, "n": False}
+_NUMBER_WANTED = frozenset({"int_type", "float_type", "int_from_float"})
+
+
+def certain_fixes(violations: list[Violation], groups: dict[DocPath, list[dict[str, Any]]], data: Any,
+                  locator: Locator) -> list[Violation]:
+    """The violations, each with its fix where the hint has exactly one candidate that verifies.
+
+    A candidate (``certain_fix``) is applied to the data and the whole document
+    validated again (``netcheck.fixing.holds``): no problem may stay at its
+    path, and no place may have a problem that had none. Errors the engine then
+    finds were hidden by the NC002, not made by the fix; they are reported once
+    the fix is in. A network with blocks gets no NC002 fixes (its edits would
+    have to be moved to where the values are written). Each validation costs
+    one per layer and per error, from a budget per file (``FIX_BUDGET_BASE``);
+    past it, the hint stays words only.
+    """
+    if getattr(locator, "expansion", None) is not None or not isinstance(data, dict):
+        return violations
+    from netcheck.fixing import Budget, holds
+
+    layers = data.get("layers")
+    cost = 1 + (len(layers) if isinstance(layers, list) else 0) + sum(len(items) for items in groups.values())
+    budget = Budget(FIX_BUDGET_BASE + 3 * cost)
+    before: set[Any] | None = None  # the places with problems, found when the first candidate is
+    fixed = []
+    for violation in violations:
+        if budget.exhausted or budget.left < cost:
+            fixed.append(violation)
+            continue
+        fix = certain_fix(violation.path, groups.get(violation.path, []), data)
+        if fix is not None and before is None:
+            judged = _judged(data) if budget.spend(cost) else None
+            before = judged[0] if judged is not None else set()
+            budget.exhausted = budget.exhausted or not before  # the document cannot be judged again
+        target = _nc002_key(violation.path)
+        if fix is not None and before and target in before and budget.spend(cost) \
+                and holds(fix.edits, data, _judged, before, target):
+            violation = replace(violation, fixes=(fix,))
+        fixed.append(violation)
+    return fixed
+
+
+def certain_fix(path: DocPath, items: list[dict[str, Any]], data: Any) -> Fix | None:
+    """The one fix the hint for the errors ``items`` at ``path`` points to, or None when there is not exactly one.
+
+    A misspelt key renamed to its one close match among the allowed keys (not
+    already there); a quoted number written unquoted; a word for a boolean
+    (``yes``, a quoted ``"false"``) written as ``true`` or ``false``; a whole
+    float written as an integer. Unverified: ``certain_fixes`` checks it.
+    """
+    kinds = {item["type"] for item in items}
+    value = value_at(data, path)
+    if kinds == {"extra_forbidden"}:
+        return _renaming(path, data)
+    if isinstance(value, str) and kinds & _NUMBER_WANTED:
+        number = _number(value)
+        if number is not None:
+            return Fix(f"write {number!r} unquoted", (Edit(path, number),))
+    if isinstance(value, str) and "bool_type" in kinds and value.strip().lower() in _WORDS:
+        flag = _WORDS[value.strip().lower()]
+        word = "true" if flag else "false"
+        quoted = value.strip().lower() in ("true", "false")
+        return Fix(f"write {word} unquoted" if quoted else f"write {word} instead of {render(value)}",
+                   (Edit(path, flag),))
+    if isinstance(value, float) and kinds & {"int_type", "int_from_float"} and value.is_integer() \
+            and abs(value) < 2**53:
+        return Fix(f"write {int(value)} without the decimal point", (Edit(path, int(value)),))
+    return None
+
+
+def _renaming(path: DocPath, data: Any) -> Fix | None:
+    key, owner = (path[-1] if path else None), value_at(data, path[:-1])
+    if not isinstance(key, str) or not isinstance(owner, dict):
+        return None
+    close = difflib.get_close_matches(key, sorted(allowed_keys(data, path[:-1])), n=2, cutoff=0.6)
+    if len(close) != 1 or close[0] in owner:
+        return None
+    return Fix(f"rename `{render_text(key)}` to `{close[0]}`", (Edit(path, None, rename=close[0]),))
+
+
+def _number(text: str) -> int | float | None:
+    """The number ``text`` is when written unquoted (decimal only: no leading zeros, no 0x), else None."""
+    text = text.strip()
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text) and len(text) <= 40:
+        number = float(text)
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _nc002_key(path: DocPath) -> tuple[str, str | None, DocPath]:
+    return ("NC002", None, path)
+
+
+def _judged(data: Any) -> tuple[set[Any], set[Any]] | None:
+    """The places ``data`` has problems at, validated again (both sets: every NC002 is an error); None if it cannot be.
+
+    Every place a pydantic error is grouped at (``describe``'s groups, also
+    those explained deeper), without the messages: checking a fix must not cost
+    what reporting costs.
+    """
+    if not isinstance(data, dict):
+        return None
+    try:
+        spec.Network.model_validate(data)
+    except ValidationError as error:
+        keys = set()
+        for item in error.errors(include_input=False, include_url=False):
+            path = data_path(data, tuple(item["loc"]), item["type"] == "missing")
+            if item["type"] == "union_tag_invalid" and isinstance(value_at(data, path), dict):
+                path = (*path, "type")
+            keys.add(_nc002_key(path))
+        return keys, keys
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return set(), set()
 
 
 def _missing(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: str, value: Any, data: Any) -> str:

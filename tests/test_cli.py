@@ -119,6 +119,8 @@ FAST_ROAD_CASES = [
     ("validate", "--diff", "specs/quiz.yaml"),
     ("validate", "--fix", "--diff", "specs/quiz.yaml"),
     ("validate", "--no-fix", "specs/quiz.yaml"),
+    ("sizes", "specs/quiz.yaml"),
+    ("sizes", "-f", "json", "--max", "10", "tests/sizes/unet.yaml"),
 ]
 
 
@@ -161,7 +163,7 @@ def test_the_quick_road_and_typer_agree(args: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize("args", [(), ("validate",), ("validate", "--help"), ("validate", "--bogus", "x"),
                                   ("validate", "--max-bytes", "0", "x"), ("validate", "--format"),
-                                  ("validate", "-f=json", "x"),
+                                  ("validate", "-f=json", "x"), ("sizes", "a.yaml", "b.yaml"),
                                   ("validate", "--max-bytes", "²", "x"), ("validate", "--color=yes", "x"),
                                   ("explain", "NC101")])
 def test_the_quick_road_declines_what_typer_must_answer(args: tuple[str, ...]) -> None:

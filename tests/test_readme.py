@@ -73,3 +73,8 @@ def test_fix_and_diff_examples(tmp_path: Path) -> None:
     assert diff.stdout + diff.stderr == console_block("netcheck validate --fix --diff specs/quiz.yaml")
     fixed = run_cli("validate", "--fix", "specs/quiz.yaml", cwd=tmp_path)
     assert fixed.stderr + fixed.stdout == console_block("netcheck validate --fix specs/quiz.yaml")
+
+
+def test_sizes_example() -> None:
+    shown = console_block("netcheck sizes tests/sizes/unet.yaml")
+    assert run_cli("sizes", "tests/sizes/unet.yaml").stdout == shown

@@ -59,10 +59,33 @@ def _arithmetic(problem: Problem) -> tuple[object, ...]:
     return (problem.code, problem.key, *sorted((k, str(v)) for k, v in problem.facts.items() if k != "axis"))
 
 
+#: Codes reported once per layer when both axes fail: one problem whose ``axes`` holds each axis's facts.
+JOINED = frozenset({"NC101", "NC102"})
+
+
 def merge_axes(width: list[Problem], height: list[Problem]) -> list[Problem]:
-    """Both axes' problems, leaving out a height problem whose arithmetic the width already shows."""
+    """Both axes' problems, leaving out a height problem whose arithmetic the width already shows.
+
+    A height problem of a ``JOINED`` code whose width problem has other
+    numbers is joined to it: one problem with the width's facts and ``axes``,
+    the facts of the width and of the height, in that order. A fix is judged
+    per layer and code (``netcheck.fixing.key_of``), so one that removes the
+    one removes the other: two problems would list the same fixes twice.
+    """
     shown = {_arithmetic(problem) for problem in width}
-    return width + [problem for problem in height if _arithmetic(problem) not in shown]
+    merged = list(width)
+    for problem in height:
+        if _arithmetic(problem) in shown:
+            continue
+        partner = next((index for index, first in enumerate(merged)
+                        if first.code == problem.code and first.code in JOINED and first.key == problem.key
+                        and first.facts.get("axis") == "width" and "axes" not in first.facts), None)
+        if partner is None:
+            merged.append(problem)
+            continue
+        first = merged[partner]
+        merged[partner] = Problem(first.code, {**first.facts, "axes": (first.facts, problem.facts)}, first.key)
+    return merged
 
 
 #: A layer rule: ``rule(layer, input flows, rounding) -> Outcome``, pure and exact.

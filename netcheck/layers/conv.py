@@ -9,9 +9,16 @@ from netcheck.vocabulary import Shape, pair
 
 
 def groups_problems(groups: int, depth: int, filters: int) -> list[Problem]:
-    """NC104 when ``groups`` does not divide the input depth or the filter count."""
-    return [Problem("NC104", {"groups": groups, "depth": depth, "filters": filters, "what": what, "value": value})
-            for what, value in (("input depth", depth), ("filters", filters)) if value % groups]
+    """One NC104 when ``groups`` does not divide the input depth, the filter count, or both.
+
+    ``parts`` lists what it does not divide, as (what, value) pairs; ``what`` and ``value`` are the first of them.
+    """
+    parts = tuple((what, value) for what, value in (("input depth", depth), ("filters", filters)) if value % groups)
+    if not parts:
+        return []
+    (what, value) = parts[0]
+    return [Problem("NC104", {"groups": groups, "depth": depth, "filters": filters, "what": what, "value": value,
+                              "parts": parts})]
 
 
 def conv2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:

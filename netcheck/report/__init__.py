@@ -2,7 +2,8 @@
 
 Each module defines ``render(reports, settings) -> str``, and
 ``NEEDS_EXTENTS = True`` when it reads the files' text (the checker then keeps
-each document with its node extents). Modules are imported only when their
+each document with its node extents); an entry ``module:function`` renders
+with that function instead of ``render``. Modules are imported only when their
 format is asked for, so the text path never pays for SARIF.
 """
 
@@ -21,10 +22,13 @@ FORMATS: dict[str, str] = {
     "sarif": "netcheck.report.sarif",
     "github": "netcheck.report.github",
 }
-#: What ``summary --format`` renders: the per-layer table (text) or the JSON report.
+#: What ``summary --format`` renders: the per-layer table (text), the JSON report with the summary's additions,
+#: GitHub tables (markdown) or one CSV row per layer; all from ``netcheck.report.table``'s rows.
 SUMMARY_FORMATS: dict[str, str] = {
     "text": "netcheck.report.table",
-    "json": "netcheck.report.json",
+    "json": "netcheck.report.json:render_summary",
+    "markdown": "netcheck.report.markdown",
+    "csv": "netcheck.report.csv",
 }
 
 
@@ -47,9 +51,12 @@ def resolve(name: str, formats: dict[str, str] = FORMATS) -> str:
 
 
 def renderer(name: str, formats: dict[str, str] = FORMATS) -> Renderer:
-    """The ``render`` function of format ``name`` among ``formats``; KeyError when there is no such format."""
-    module = importlib.import_module(formats[resolve(name, formats)])
-    render: Renderer = module.render
+    """The render function of format ``name`` among ``formats`` (``render``, or the one named after a colon).
+
+    KeyError when there is no such format.
+    """
+    module_name, _, function = formats[resolve(name, formats)].partition(":")
+    render: Renderer = getattr(importlib.import_module(module_name), function or "render")
     return render
 
 

@@ -12,9 +12,10 @@ Regions end where the source says: the extents the reader recorded on its one
 walk of the YAML (the checker keeps the document when this format asks for it)
 give the extent of the key (and of a one-line value) a violation points at. A
 fix becomes a SARIF ``fix`` when ``netcheck.textedit`` can write its edits as
-text edits — a value replaced, or a key added to a mapping — verified by
-parsing the edited text again; other fixes (list insertions, values that
-cannot be located) are only named in the message. A violation without a
+text edits — a value replaced, a key added to a mapping, or a misspelt key
+renamed (a replacement of just the key's characters) — verified by parsing the
+edited text again; other fixes (list insertions, values that cannot be
+located) are only named in the message. A violation without a
 position (line 0) has no region.
 """
 

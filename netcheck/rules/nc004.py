@@ -5,6 +5,9 @@ network input. Names must be unique (the default name of a layer is
 `<type>_<n>`, counted per type, and counts too), must not be `input`, and the
 inputs must not form a cycle.
 
+Messages count layers from 1, as lines are counted: `layer 2` is the
+second item of `layers`.
+
 Why it matters: shapes cannot flow through a graph that does not exist.
 
 Fails:
@@ -42,8 +45,10 @@ def message(facts: Facts) -> str:
         return "the name input is reserved for the network input; rename this layer"
     if case == "duplicate":
         name = facts["name"]
-        return (f"duplicate layer name {name!r}: layers[{facts['first']}] is {facts['how']} {name!r} already; "
-                "names must be unique")
+        first = facts["first"] + 1  # counted from 1, as lines are
+        already = (f"layer {first} is named {name!r} already" if facts["how"] == "named"
+                   else f"layer {first} has {name!r} as its default name already")
+        return f"duplicate layer name {name!r}: {already}; names must be unique"
     if case == "unknown":
         close = facts["close"]
         hint = f" (did you mean {close!r}?)" if close else ""

@@ -4,10 +4,21 @@ Convolutions and pooling produce W_out = (W − F_eff + 2P)/S + 1 positions per
 axis, with F_eff = dilation·(F − 1) + 1. Under `rounding: strict` (the
 default) a result that is not a whole number is an error: the windows do not
 tile the padded input. The message shows the arithmetic with the spec's own
-numbers, and the fixes are computed: the nearest paddings (else strides,
-else kernels) that make the layer whole, and for deeper layers the nearest
-network input sizes under which every layer is whole. Each fix is verified
-on the whole network before it is shown.
+numbers, and the fixes are computed: the nearest paddings; setting
+`rounding: floor` on the layer (the fix says so: `set rounding: floor on
+this layer gives 9`); where the layer writes its `stride`, smaller strides
+that keep it downsampling (a stride too large is a common slip: `stride 3
+gives 4` for `stride: 4`); for deeper layers the nearest network input
+sizes under which every layer is whole; then other strides and kernels.
+Each fix is verified on the whole network before it is shown, and two are
+shown.
+
+One violation per layer: when both axes fail with different numbers (a
+non-square input, or a kernel, stride or padding given per axis), one
+violation shows both axes' arithmetic (`width … = 10.67 and height … = 11.67
+are not whole numbers`), and its fixes, which must make both axes whole,
+are listed once; when both axes fail with the very same numbers (a square
+input), the width's arithmetic is shown.
 
 If the network relies on frameworks rounding down (PyTorch floors by
 default), say `rounding: floor`, for the network or for one layer: the
@@ -41,7 +52,7 @@ from netcheck.results import Edit, Fix
 from netcheck.rules import Context
 from netcheck.rules.geometry import window_candidates
 from netcheck.rules.nc104 import divisors_of
-from netcheck.rules.words import Facts, dilation_note, show, statement
+from netcheck.rules.words import Facts, dilation_note, each_axis, joined, show, statement
 
 CODE = "NC101"
 NAME = "non-integer-output"
@@ -49,11 +60,19 @@ SEVERITY = "error"
 
 
 def message(facts: Facts) -> str:
-    """``width (32 − 8 + 2·1)/3 + 1 = 9.67 is not a whole number``; pixel_unshuffle: ``width 7/2 = 3.5 …``."""
+    """``width (32 − 8 + 2·1)/3 + 1 = 9.67 is not a whole number``; pixel_unshuffle: ``width 7/2 = 3.5 …``.
+
+    Both axes (``axes``): ``width … = 10.67 and height … = 11.67 are not whole numbers``.
+    """
+    axes = each_axis(facts)
+    verb = "is not a whole number" if len(axes) == 1 else "are not whole numbers"
     if facts.get("case") == "pixel_unshuffle":
-        return (f"{facts['axis']} {facts['size']}/{facts['factor']} = {show(facts['exact'])} is not a whole number: "
-                f"pixel_unshuffle needs the factor to divide the width and the height")
-    return f"{statement(facts)} is not a whole number{dilation_note(facts)}"
+        clauses = [f"{axis['axis']} {axis['size']}/{axis['factor']} = {show(axis['exact'])}" for axis in axes]
+        return f"{joined(clauses)} {verb}: pixel_unshuffle needs the factor to divide the width and the height"
+    notes = [dilation_note(axis) for axis in axes]
+    if len(set(notes)) == 1:
+        return f"{joined([statement(axis) for axis in axes])} {verb}{notes[0]}"
+    return f"{joined([statement(axis) + note for axis, note in zip(axes, notes)])} {verb}"
 
 
 def candidates(context: Context) -> Iterator[list[Fix]]:

@@ -3,6 +3,9 @@
 For conv2d and pooling, F_eff = dilation·(F − 1) + 1 must fit in W + 2P. For
 conv_transpose2d, (W − 1)·S − 2P + F_eff + output_padding must be at least 1.
 
+When both axes fall below 1 with different numbers, one violation shows
+each axis's arithmetic and lists its fixes (which must fix both) once.
+
 Why it matters: the framework raises at run time, or the layer has no output.
 
 Fails:
@@ -27,7 +30,7 @@ Passes:
 from __future__ import annotations
 
 from netcheck.rules.geometry import window_candidates as candidates
-from netcheck.rules.words import Facts, dilation_note, formula, show
+from netcheck.rules.words import Facts, dilation_note, each_axis, formula, show
 
 CODE = "NC102"
 NAME = "kernel-too-large"
@@ -35,7 +38,12 @@ SEVERITY = "error"
 
 
 def message(facts: Facts) -> str:
-    """The arithmetic that falls below 1, for a sliding window or a transposed convolution."""
+    """The arithmetic that falls below 1, for a sliding window or a transposed convolution; both axes when both
+    fail (``axes``), each with its own numbers."""
+    return "; ".join(_axis_message(axis) for axis in each_axis(facts))
+
+
+def _axis_message(facts: Facts) -> str:
     axis = facts["axis"]
     if facts["case"] == "transposed":
         size, stride, padding = facts["size"], facts["stride"], facts["padding"]

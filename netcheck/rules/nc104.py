@@ -6,6 +6,11 @@ groups = D. `groupnorm` and `channel_shuffle` split the D channels into
 `groups` parts, which must divide D; `pixel_shuffle` with factor r turns
 r² channels into an r × r square of pixels, so r² must divide D.
 
+A convolution is reported once, whichever of D and K groups fails to
+divide: when it divides neither, one message gives both divisions
+(`groups 3 divides neither input depth 32 (32/3 = 10.67) nor filters 32
+(32/3 = 10.67)`), and the fixes are the nearest groups that divide both.
+
 Why it matters: PyTorch refuses to build the layer.
 
 Fails:
@@ -39,13 +44,20 @@ SEVERITY = "error"
 
 
 def message(facts: Facts) -> str:
-    """``groups 3 does not divide filters 8 (8/3 = 2.67)``; for pixel_shuffle, the factor squared."""
-    groups, what, value = facts["groups"], facts["what"], facts["value"]
-    ratio = f"({value}/{groups} = {show(Fraction(value, groups))})"
+    """``groups 3 does not divide filters 8 (8/3 = 2.67)``; for pixel_shuffle, the factor squared.
+
+    A convolution whose groups divide neither (``parts``) gets one message with both:
+    ``groups 3 divides neither input depth 32 (32/3 = 10.67) nor filters 32 (32/3 = 10.67)``.
+    """
+    groups = facts["groups"]
+    parts = [f"{what} {value} ({value}/{groups} = {show(Fraction(value, groups))})"
+             for what, value in facts.get("parts") or ((facts["what"], facts["value"]),)]
     if facts.get("case") == "pixel_shuffle":
         factor = facts["factor"]
-        return f"pixel_shuffle factor² {factor}² = {groups} does not divide {what} {value} {ratio}"
-    return f"groups {groups} does not divide {what} {value} {ratio}"
+        return f"pixel_shuffle factor² {factor}² = {groups} does not divide {parts[0]}"
+    if len(parts) > 1:
+        return f"groups {groups} divides neither {parts[0]} nor {parts[1]}"
+    return f"groups {groups} does not divide {parts[0]}"
 
 
 def candidates(context: Context) -> Iterator[list[Fix]]:

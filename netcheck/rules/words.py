@@ -48,6 +48,17 @@ def statement(facts: Facts) -> str:
     return f"{facts['axis']} {formula(facts)} = {show(facts['exact'])}"
 
 
+def each_axis(facts: Facts) -> tuple[Facts, ...]:
+    """The facts of each failing axis: ``axes`` when the layer joined both (``netcheck.layers.base``), else the one."""
+    axes: tuple[Facts, ...] | None = facts.get("axes")
+    return axes if axes else (facts,)
+
+
+def joined(clauses: list[str]) -> str:
+    """``a`` or ``a and b``: one clause per axis."""
+    return " and ".join(clauses)
+
+
 def dilation_note(facts: Facts) -> str:
     """How F_eff was computed, when dilation makes it differ from F."""
     dilation, kernel = facts["dilation"], facts["kernel"]
