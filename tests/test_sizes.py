@@ -702,3 +702,26 @@ def test_every_hostile_file_gets_an_answer_or_a_located_refusal(path: Path) -> N
     assert outcome.status in (0, 1, 2)
     assert outcome.status != 0 or outcome.output.startswith("width:")
     assert "Traceback" not in outcome.error_text
+
+
+FORMAT_EXAMPLE = SIZES / "format-example"
+#: FORMAT.md §9's example, as written there (FORMAT.md lives outside the repository: vendored here).
+FORMAT_TEXT = ("width:  16k for k ≥ 2 (32, 48, 64, …); declared 250 is not valid: nearest 240 and 256\n"
+               "height: 16k for k ≥ 2 (32, 48, 64, …); declared 256 is valid\n")
+FORMAT_WIDTH = {"declared": 250, "valid": False, "nearest": [240, 256], "sets": [{"from": 32, "step": 16}]}
+
+
+def test_format_md_s_sizes_example_behaves_exactly_as_written() -> None:
+    from tests.conftest import run_cli
+
+    text = run_cli("sizes", "unet.yaml", cwd=FORMAT_EXAMPLE)
+    assert (text.returncode, text.stdout) == (1, FORMAT_TEXT)
+    answer = json.loads(run_cli("sizes", "--format", "json", "unet.yaml", cwd=FORMAT_EXAMPLE).stdout)
+    assert answer["path"] == "unet.yaml" and answer["width"] == FORMAT_WIDTH
+
+
+def test_format_md_s_example_agrees_with_brute_force() -> None:
+    spec = (FORMAT_EXAMPLE / "unet.yaml").read_text(encoding="utf-8")
+    valid = [size for size in range(1, 81)
+             if check_text(spec.replace("input: 250x256x3", f"input: {size}x256x3"), options=Options(fixes=False)).ok]
+    assert valid == [32, 48, 64, 80]
