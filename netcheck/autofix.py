@@ -188,6 +188,8 @@ def fix_files(paths: list[str], fmt: str, options: Options, fail_on: str, color:
 
     if unknown(fmt):
         return Outcome("", USAGE, str(unknown(fmt)))
+    if diff and fmt not in ("auto", "text"):
+        return Outcome("", USAGE, f"netcheck: --diff prints a unified diff; it does not combine with --format {fmt}")
     try:
         files = expand(paths)
     except UsageError as error:
@@ -205,7 +207,8 @@ def fix_files(paths: list[str], fmt: str, options: Options, fail_on: str, color:
     stdin = next((fixed for fixed in results if fixed.path == STDIN_NAME), None)
     if diff:  # as ruff's --diff: the files as they stand still have the errors the diff would fix
         status = max(status, 1 if any(fixed.changed for fixed in results) else 0)
-        return Outcome("".join(unified_diff(fixed) for fixed in results), status, notes)
+        left = _text(renderer("text")(reports, Settings())) if any(report.violations for report in reports) else ""
+        return Outcome("".join(unified_diff(fixed) for fixed in results), status, notes + left)
     report = renderer(fmt)(reports, Settings(color=color))
     if stdin is not None:
         return Outcome(stdin.after, status, notes + _text(report))

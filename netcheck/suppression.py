@@ -124,8 +124,8 @@ def _unused(suppression: Suppression, used: set[str], wanted: Callable[[str], bo
 
     if suppression.malformed:
         return [warning(why=suppression.malformed)]
-    if not suppression.codes:
-        return [] if used else [warning()]
+    if not suppression.codes:  # it could silence a code the run does not report: unused only if all are reported
+        return [] if used or not all(wanted(code) for code in known) else [warning()]
     warnings = []
     for code in suppression.codes:
         if not any(known_code.startswith(code) for known_code in known):

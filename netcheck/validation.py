@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from netcheck import spec
 from netcheck.results import DocPath, Edit, Fix, Violation
 from netcheck.source import HUGE_INTEGER_DIGITS, Document, Locator
+from netcheck.vocabulary import ACTIVATIONS
 
 LAYER_CLASSES = spec.LAYER_CLASSES
 
@@ -399,6 +400,8 @@ def _tag_invalid(path: DocPath, item: dict[str, Any], ctx: dict[str, Any], key: 
     tag = str(ctx.get("tag", ""))
     close = difflib.get_close_matches(tag.lower(), list(LAYER_CLASSES), n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
+    if tag.lower() in ACTIVATIONS and tag.lower() not in LAYER_CLASSES:  # `type: relu`: an activation layer
+        hint = f" (an activation: write type: activation, function: {tag.lower()})"
     return f"unknown layer type {render_text(tag)!r}{hint}; types: {', '.join(LAYER_CLASSES)}"
 
 

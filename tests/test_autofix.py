@@ -170,3 +170,12 @@ def test_an_unwritable_file_is_said_not_a_traceback(tmp_path: Path) -> None:
     if result.returncode == 0:
         pytest.skip("running as a user that can write anywhere (root)")
     assert result.returncode == 1 and "cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_diff_says_what_it_cannot_fix_and_refuses_other_formats(tmp_path: Path) -> None:
+    shutil.copyfile(BROKEN / "NC103_dense_after_conv.yaml", tmp_path / "dense.yaml")
+    result = run_cli("validate", "--fix", "--diff", "dense.yaml", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "would fix 0 errors in 0 files" in result.stderr and "NC103 error fc1" in result.stderr
+    refused = run_cli("validate", "--fix", "--diff", "--format", "json", "dense.yaml", cwd=tmp_path)
+    assert refused.returncode == 2 and "does not combine with --format json" in refused.stderr

@@ -265,3 +265,10 @@ def test_the_search_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     violations = [v for v in check_text(text).violations if v.code == "NC002"]
     assert len(violations) == 5
     assert [bool(v.fixes) for v in violations] == [True, True, False, False, False]
+
+
+def test_an_activation_written_as_a_layer_type_is_told_where_it_goes() -> None:
+    from netcheck import check_text
+
+    report = check_text("name: r\ninput: 8x8x3\nlayers:\n  - {name: a, type: relu}\n")
+    assert "(an activation: write type: activation, function: relu)" in report.violations[0].message

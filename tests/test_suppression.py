@@ -129,3 +129,9 @@ def test_json_reports_nc206_like_any_warning() -> None:
     report = check_text(_shortcut("  # netcheck: ignore[NC101]"), path="s.yaml")
     rendered = json.loads("".join(renderer("json")([report], Settings())))
     assert [(v["code"], v["line"]) for v in rendered["files"][0]["violations"]] == [("NC206", 4), ("NC203", 8)]
+
+
+def test_a_bare_ignore_is_not_called_unused_when_the_run_reports_only_some_codes() -> None:
+    broken = HEAD + "  - name: c  # netcheck: ignore\n    type: conv2d\n    filters: 8\n    kernel: 99\n"
+    assert _codes(broken) == []  # it silences the NC102
+    assert _codes(broken, Options(select=("NC206",))) == []  # NC102 is not computed: unused cannot be told
