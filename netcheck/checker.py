@@ -73,7 +73,8 @@ def check_document(document: Document, path: str, options: Options = Options()) 
         violations.extend(report.violations)
     elif document.readable:
         report = _validated_report(document, flat, expansion, path, options, violations)
-    report.violations = _select(_named(_suppressed(violations, document, options), document), options)
+    unchecked = _unchecked_lines(report)
+    report.violations = _select(_named(_suppressed(violations, document, options, unchecked), document), options)
     if options.extents and report.violations:
         report.source = document
     return report
@@ -128,7 +129,25 @@ def _partial_report(document: Document, partial: Partial, options: Options, path
     return report
 
 
-def _suppressed(violations: list[Violation], document: Document, options: Options) -> list[Violation]:
+def _unchecked_lines(report: FileReport) -> frozenset[int]:
+    """The lines of layers the engine could not compute (no output), from each one's first line to the next layer's.
+
+    A suppression there cannot be told unused: what it silences may appear
+    once the layer it reads is fixed.
+    """
+    starts = sorted({row.line for row in report.rows if row.line})
+    if not any(row.output is None for row in report.rows):
+        return frozenset()
+    following = dict(zip(starts, [*starts[1:], starts[-1] + 1] if starts else []))
+    lines: set[int] = set()
+    for row in report.rows:
+        if row.output is None and row.line:
+            lines.update(range(row.line, max(row.line + 1, following[row.line])))
+    return frozenset(lines)
+
+
+def _suppressed(violations: list[Violation], document: Document, options: Options,
+                unchecked: frozenset[int] = frozenset()) -> list[Violation]:
     """The violations no ``# netcheck: ignore`` comment silences, with NC206 for comments that silence nothing."""
     if "netcheck" not in document.text.lower():
         return violations
@@ -137,7 +156,7 @@ def _suppressed(violations: list[Violation], document: Document, options: Option
     def layer_line(path: tuple[Any, ...]) -> int:
         return suppression.first_key_line(path, document.locator.start_of)
 
-    return suppression.apply(violations, document.text, layer_line, options.wants, rules.CODES)
+    return suppression.apply(violations, document.text, layer_line, options.wants, rules.CODES, unchecked)
 
 
 def _quick_report(document: Document, path: str, options: Options) -> FileReport | None:

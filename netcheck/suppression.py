@@ -78,12 +78,14 @@ Lines = Callable[[DocPath], int]
 
 
 def apply(violations: list[Violation], text: str, layer_line: Lines, wanted: Callable[[str], bool],
-          known: tuple[str, ...]) -> list[Violation]:
+          known: tuple[str, ...], unchecked: frozenset[int] = frozenset()) -> list[Violation]:
     """The violations that no comment in ``text`` silences, and NC206 for each comment that silences nothing.
 
     ``layer_line(path)`` gives the line of the first key of the layer a
     document path is in (0 when it is in none); ``wanted(code)`` tells whether
-    the run reports ``code`` at all; ``known`` is every code there is.
+    the run reports ``code`` at all; ``known`` is every code there is;
+    ``unchecked`` are the lines of layers the engine could not compute, where
+    no comment is called unused.
     """
     found = comments(text)
     if not found:
@@ -102,7 +104,7 @@ def apply(violations: list[Violation], text: str, layer_line: Lines, wanted: Cal
             kept.append(violation)
     if any(violation.code in _INCOMPLETE and violation.is_error for violation in violations):
         return kept
-    return kept + [warning for s in found for warning in _unused(s, used[s], wanted, known)]
+    return kept + [warning for s in found if s.line not in unchecked for warning in _unused(s, used[s], wanted, known)]
 
 
 def _lines(violation: Violation, layer_line: Lines) -> set[int]:
