@@ -139,7 +139,8 @@ def test_a_bare_ignore_is_not_called_unused_when_the_run_reports_only_some_codes
 
 def test_no_nc206_on_a_layer_the_engine_could_not_compute() -> None:
     text = (HEAD + "  - {name: big, type: conv2d, filters: 8, kernel: 99}\n"
-            "  - name: after  # netcheck: ignore[NC1]\n    type: conv2d\n    filters: 8\n    kernel: 3\n    stride: 2\n")
+            "  - name: after  # netcheck: ignore[NC1]\n    type: conv2d\n    filters: 8\n    kernel: 3\n"
+            "    stride: 2\n")
     assert _codes(text) == [("NC102", 4)]  # `after` has no input to compute: its comment may yet be needed
     clean = text.replace("kernel: 99", "kernel: 1")
     assert ("NC206", 5) in _codes(clean)  # once it is computed, an unused comment is said
