@@ -77,10 +77,10 @@ class Option:
             return checked_codes(value, where)
         if self.kind == "count":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise UsageError(f"{where} must be a whole number ≥ 1, not {value!r}")
+                raise UsageError(f"{where} must be a whole number ≥ 1, not {_toml(value)}")
             return value
         if not isinstance(value, str):
-            raise UsageError(f"{where} must be a string, not {value!r}")
+            raise UsageError(f"{where} must be a string, not {_toml(value)}")
         return self.checked_choice(value, where)
 
     def checked_choice(self, value: str, where: str) -> str:
@@ -88,6 +88,16 @@ class Option:
         if self.choices and value not in self.choices:
             raise UsageError(f"{where} takes {' or '.join(self.choices)}, not {value!r}")
         return value
+
+
+def _toml(value: Any) -> str:
+    """``value`` as TOML writes it (``true``, ``"x"``, ``[1, 2]``), for messages about ``[tool.netcheck]``."""
+    import json
+
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except ValueError:
+        return repr(value)
 
 
 def _configured(help_text: str, fallback: Any) -> str:

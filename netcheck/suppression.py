@@ -42,6 +42,7 @@ class Suppression:
     codes: tuple[str, ...]
     text: str
     malformed: str = ""  # why the list cannot be read, if it cannot
+    misspelt: tuple[str, ...] = ()  # entries of a list that are not codes, beside codes that are (kept)
 
     def silences(self, code: str) -> bool:
         """True when this comment silences ``code``."""
@@ -67,11 +68,12 @@ def _suppression(match: re.Match[str], line: int, column: int) -> Suppression:
     if not match.group("list").endswith("]"):
         return Suppression(line, column, (), shown, "its list of codes has no closing ]")
     codes = tuple(part.strip().upper() for part in (match.group("codes") or "").split(",") if part.strip())
-    bad = [code for code in codes if not _CODE.match(code)]
-    if not codes or bad:
+    bad = tuple(code for code in codes if not _CODE.match(code))
+    good = tuple(code for code in codes if _CODE.match(code))
+    if not good:
         why = f"{bad[0]!r} is not a code" if bad else "its list of codes is empty (write ignore, or ignore[NC203])"
         return Suppression(line, column, (), shown, why)
-    return Suppression(line, column, codes, shown)
+    return Suppression(line, column, good, shown, misspelt=bad)
 
 
 Lines = Callable[[DocPath], int]
@@ -128,7 +130,7 @@ def _unused(suppression: Suppression, used: set[str], wanted: Callable[[str], bo
         return [warning(why=suppression.malformed)]
     if not suppression.codes:  # it could silence a code the run does not report: unused only if all are reported
         return [] if used or not all(wanted(code) for code in known) else [warning()]
-    warnings = []
+    warnings = [warning(code=code, known=False) for code in suppression.misspelt]
     for code in suppression.codes:
         if not any(known_code.startswith(code) for known_code in known):
             warnings.append(warning(code=code, known=False))

@@ -107,7 +107,7 @@ def test_summary_reads_the_configuration_too(tmp_path: Path) -> None:
     ('ignore = "NC203"', "must be a list of codes"),
     ('fail-on = "sometimes"', "fail-on"),
     ("max-nodes = 0", "max-nodes"),
-    ("max-nodes = true", "max-nodes"),
+    ("max-nodes = true", "max-nodes must be a whole number ≥ 1, not true"),
     ('per-file-ignores = { "x/*.yaml" = "NC2" }', "must be a list of codes"),
     ("per-file-ignores = 3", "per-file-ignores"),
     ("= broken toml", "not valid TOML"),

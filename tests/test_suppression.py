@@ -144,3 +144,11 @@ def test_no_nc206_on_a_layer_the_engine_could_not_compute() -> None:
     assert _codes(text) == [("NC102", 4)]  # `after` has no input to compute: its comment may yet be needed
     clean = text.replace("kernel: 99", "kernel: 1")
     assert ("NC206", 5) in _codes(clean)  # once it is computed, an unused comment is said
+
+
+def test_a_misspelt_code_beside_real_ones_is_said_and_the_real_ones_still_apply() -> None:
+    report = check_text(_shortcut("  # netcheck: ignore[NC203, NC2O3]"))
+    assert [(v.code, v.line) for v in report.violations] == [("NC206", 4)]
+    assert "NC2O3 is not a netcheck code" in report.violations[0].message
+    both = check_text(_shortcut("  # netcheck: ignore[NC201, NC2O3]"))
+    assert [v.code for v in both.violations] == ["NC206", "NC206", "NC203"]
