@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import re
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -73,8 +74,7 @@ def check_document(document: Document, path: str, options: Options = Options()) 
         violations.extend(report.violations)
     elif document.readable:
         report = _validated_report(document, flat, expansion, path, options, violations)
-    unchecked = _unchecked_lines(report)
-    report.violations = _select(_named(_suppressed(violations, document, options, unchecked), document), options)
+    report.violations = _select(_named(_suppressed(violations, document, options, report), document), options)
     if options.extents and report.violations:
         report.source = document
     return report
@@ -129,6 +129,9 @@ def _partial_report(document: Document, partial: Partial, options: Options, path
     return report
 
 
+_MENTION = re.compile("netcheck", re.IGNORECASE)
+
+
 def _unchecked_lines(report: FileReport) -> frozenset[int]:
     """The lines of layers the engine could not compute (no output), from each one's first line to the next layer's.
 
@@ -147,11 +150,13 @@ def _unchecked_lines(report: FileReport) -> frozenset[int]:
 
 
 def _suppressed(violations: list[Violation], document: Document, options: Options,
-                unchecked: frozenset[int] = frozenset()) -> list[Violation]:
+                report: FileReport) -> list[Violation]:
     """The violations no ``# netcheck: ignore`` comment silences, with NC206 for comments that silence nothing."""
-    if "netcheck" not in document.text.lower():
+    if _MENTION.search(document.text) is None:  # no suppression can be there: skip importing the module
         return violations
     from netcheck import suppression
+
+    unchecked = _unchecked_lines(report)
 
     def layer_line(path: tuple[Any, ...]) -> int:
         return suppression.first_key_line(path, document.locator.start_of)

@@ -417,3 +417,12 @@ def test_readme_example_and_pictures(tmp_path: Path) -> None:
         assert (ROOT / "docs" / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     made = re.findall(r'\("(render-[a-z0-9-]+)", "', (ROOT / "scripts" / "render_docs.py").read_text(encoding="utf-8"))
     assert set(pictures) <= {f"{name}.png" for name in made}  # every picture shown is one the script makes
+
+
+def test_every_layer_type_has_a_colour_family() -> None:
+    """``svg.FAMILIES`` groups the layer types by colour: a new type must be placed (else it is drawn as "other")."""
+    from netcheck.layers import RULES
+    from netcheck.render import svg
+
+    placed = [kind for kinds in svg.FAMILIES.values() for kind in kinds]
+    assert sorted(placed) == sorted(RULES), set(RULES) ^ set(placed)

@@ -227,8 +227,16 @@ def _solved_inputs(context: Context, trials: list[int]) -> list[Shape] | None:
 
     None when the solver cannot answer this network (the bounded search then
     looks near the declared size). Each candidate is still verified here, and
-    again on the whole network by the checker.
+    again on the whole network by the checker. Solved once per file, whatever
+    the axes of the finding.
     """
+    if "solved inputs" not in context.memo:
+        context.memo["solved inputs"] = _solve_inputs(context, trials)
+    solved: list[Shape] | None = context.memo["solved inputs"]
+    return solved
+
+
+def _solve_inputs(context: Context, trials: list[int]) -> list[Shape] | None:
     from netcheck import sizes
 
     if isinstance(context.network, Record) and context.network.get("_damage"):
