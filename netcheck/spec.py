@@ -205,6 +205,18 @@ _BIAS = Field(True, description="Adds one parameter per output channel.", exampl
 _ACTIVATION = Field(None, description="An activation applied after the layer (no parameters).", examples=["relu"])
 
 
+class WeightStandardization(Model):
+    """Weight standardisation: each filter's weights are set to mean 0 and variance 1 before use (BiT, NFNet)."""
+
+    gain: bool = Field(False, description="A learned gain per filter (K more trainable) and the weights scaled by "
+                       "gamma/sqrt(fan-in) as well: NFNet's ScaledStdConv2d. Without it: BiT's StdConv2d.",
+                       examples=[True])
+    gamma: float = Field(1.0, allow_inf_nan=False, description="With gain: the constant γ of γ/sqrt(fan-in) "
+                         "(NFNet's activation gain).", examples=[1.7139588594436646])
+    eps: float = Field(1e-6, gt=0, allow_inf_nan=False, description="Added to each filter's variance.",
+                       examples=[1e-5])
+
+
 class Conv2d(LayerBase):
     """A 2-D convolution: K filters of F x F x D/groups, sliding with stride S over padding P."""
 
@@ -220,6 +232,9 @@ class Conv2d(LayerBase):
     bias: bool = _BIAS
     activation: ActivationName | None = _ACTIVATION
     rounding: Rounding | None = _ROUNDING
+    weight_standardization: bool | WeightStandardization = Field(
+        False, description="Standardised weights: true (BiT's StdConv2d, no more parameters) or {gain, gamma, eps} "
+        "(gain: NFNet's ScaledStdConv2d, K more trainable).", examples=[True, {"gain": True}])
 
 
 class ConvTranspose2d(LayerBase):
@@ -396,6 +411,15 @@ class Concat(LayerBase):
     inputs: list[LayerName] = _MERGE_INPUTS
 
 
+class Subtract(LayerBase):
+    """The first input minus the second; both of one shape (PoolFormer's pool(x) − x)."""
+
+    type: Literal["subtract"]
+    example: ClassVar[dict[str, Any]] = {"name": "mixed", "type": "subtract", "inputs": ["pooled", "input"]}
+    inputs: list[LayerName] = Field(min_length=2, max_length=2, description="Two layer names: minuend, subtrahend.",
+                                    examples=[["pooled", "input"]])
+
+
 class Multiply(LayerBase):
     """Element-wise product of two or more volumes that broadcast: per axis equal, or 1 (a squeeze-and-excitation
     gate 1 x 1 x D times a W x H x D volume)."""
@@ -436,7 +460,42 @@ class LayerNorm2d(LayerBase):
     type: Literal["layernorm2d"]
     example: ClassVar[dict[str, Any]] = {"name": "norm", "type": "layernorm2d", "eps": 1e-6}
     affine: bool = _NORM_AFFINE
+    bias: bool = Field(True, description="With affine: the shift too (false: a scale alone, D trainable; "
+                       "MetaFormer's LayerNorm2dNoBias).", examples=[False])
     eps: float = _NORM_EPS
+
+
+class RmsNorm2d(LayerBase):
+    """RMS normalisation over the D channels at each position: x / sqrt(mean(x²) + eps), times a learned scale."""
+
+    type: Literal["rmsnorm2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "norm", "type": "rmsnorm2d", "eps": 1e-6}
+    affine: bool = Field(True, description="Learns a scale per channel (D trainable).", examples=[False])
+    eps: float | None = Field(None, gt=0, allow_inf_nan=False,
+                              description="Added to the mean square; null: PyTorch's default (the float's epsilon).",
+                              examples=[1e-6])
+
+
+class Grn(LayerBase):
+    """ConvNeXt-V2's global response normalisation: each channel's L2 norm over the plane, divided by the mean of
+    those norms, gates the input with a learned scale and shift (2·D trainable), plus the input. Same shape."""
+
+    type: Literal["grn"]
+    example: ClassVar[dict[str, Any]] = {"name": "grn", "type": "grn"}
+    eps: float = Field(1e-6, gt=0, allow_inf_nan=False, description="Added to the mean norm (timm's 1e-6).",
+                       examples=[1e-6])
+
+
+class ChannelConv(LayerBase):
+    """ECA-Net's 1-D convolution along the channels: one filter of k taps slides over the D channels at every
+    position, with P zeros at each end: W x H x (D − k + 2P + 1); k (+1 bias) trainable."""
+
+    type: Literal["channel_conv"]
+    example: ClassVar[dict[str, Any]] = {"name": "eca", "type": "channel_conv", "kernel": 3}
+    kernel: PositiveInt = Field(description="k: the filter's taps.", examples=[3, 5])
+    padding: NonNegativeInt | None = Field(None, description="P: zeros at each end of the channels; default "
+                                           "(k − 1)/2 rounded down, which keeps D for an odd k.", examples=[1])
+    bias: bool = Field(False, description="Adds one parameter (ECA has none).", examples=[True])
 
 
 class GroupNorm(LayerBase):
@@ -467,6 +526,12 @@ class LayerScale(LayerBase):
     type: Literal["layer_scale"]
     example: ClassVar[dict[str, Any]] = {"name": "gamma", "type": "layer_scale", "init": 1e-6}
     init: float = Field(1e-6, allow_inf_nan=False, description="The factors' initial value.", examples=[1e-6])
+    per_channel: bool = Field(True, description="One factor per channel (D); false: one factor for all (NFNet's "
+                              "skip-init gain).", examples=[False])
+    bias: bool = Field(False, description="A learned shift after the factor, as many as the factors (HGNet-V2's "
+                       "learnable affine block).", examples=[True])
+    bias_init: float = Field(0.0, allow_inf_nan=False, description="With bias: the shifts' initial value.",
+                             examples=[0.0])
 
 
 class PReLU(LayerBase):
@@ -525,7 +590,7 @@ Layer = Annotated[
         AdaptiveAvgPool2d, AdaptiveMaxPool2d, ZeroPad2d, Upsample2d, Flatten, Dense,
         BatchNorm2d, Lrn, Dropout, Activation, Add, Concat, Multiply, Slice, ChannelShuffle,
         LayerNorm2d, GroupNorm, InstanceNorm2d, LayerScale, PReLU, DropPath, Identity,
-        PixelShuffle, PixelUnshuffle, Scale,
+        PixelShuffle, PixelUnshuffle, Scale, Subtract, RmsNorm2d, Grn, ChannelConv,
     ],
     Field(discriminator="type"),
 ]

@@ -82,12 +82,22 @@ _GROUPS_NOTE = "`groups` must divide D (NC104); the shape and the counts are pas
 ARITHMETIC: dict[str, Arithmetic] = {
     "conv2d": Arithmetic(
         output=_WINDOW.format(depth="K", dilation=", `dilation`") + "; K = `filters`",
-        trainable="F_w·F_h·(D/groups)·K, + K with `bias: true`",
-        unshared="(F_w·F_h·D/groups + 1)·W_out·H_out·K with `bias: true`, F_w·F_h·(D/groups)·W_out·H_out·K without",
+        trainable="F_w·F_h·(D/groups)·K, + K with `bias: true`, + K with `weight_standardization: {gain: true}`",
+        unshared="(F_w·F_h·D/groups + 1)·W_out·H_out·K with `bias: true`, F_w·F_h·(D/groups)·W_out·H_out·K without "
+                 "(+ K gains, not per position)",
         macs="W_out·H_out·K·F_w·F_h·D/groups",
         codes=(*_WINDOW_CODES, "NC104"),
         notes="`groups` must divide D and K (NC104: the shape is passed on, the counts are unknown). "
-              "`activation` adds no parameters.",
+              "`activation` adds no parameters. `weight_standardization` normalises each filter's weights before "
+              "use; only its gain adds parameters.",
+    ),
+    "channel_conv": Arithmetic(
+        output="W × H × (D − k + 2P + 1), k = `kernel`, P = `padding` (default ⌊(k − 1)/2⌋: D for an odd k)",
+        trainable="k, + 1 with `bias: true`",
+        unshared="(k, + 1 with `bias: true`)·W·H·D_out",
+        macs="W·H·D_out·k",
+        codes=("NC102",),
+        notes="NC102 when D − k + 2P + 1 < 1, with fixes to the padding or the kernel.",
     ),
     "conv_transpose2d": Arithmetic(
         output="W_out × H_out × K with W_out = (W − 1)·S − 2P + F_eff + output_padding (H_out alike, with H) and "
@@ -128,6 +138,8 @@ ARITHMETIC: dict[str, Arithmetic] = {
     "activation": Arithmetic(output=_SAME),
     "add": Arithmetic(output="the inputs' shape: every input must have the same W × H × D (NC103 otherwise)",
                       codes=("NC103",)),
+    "subtract": Arithmetic(output="the inputs' shape: both inputs must have the same W × H × D (NC103 otherwise)",
+                           codes=("NC103",)),
     "concat": Arithmetic(output="W × H × (D_1 + D_2 + …): every input must have the same W × H (NC103 otherwise)",
                          codes=("NC103",)),
     "multiply": Arithmetic(
@@ -137,12 +149,15 @@ ARITHMETIC: dict[str, Arithmetic] = {
     "slice": Arithmetic(output="W × H × (stop − start); start < stop ≤ D is needed (NC103 otherwise)",
                         codes=("NC103",)),
     "channel_shuffle": Arithmetic(output=_SAME, codes=("NC104",), notes=_GROUPS_NOTE),
-    "layernorm2d": Arithmetic(output=_SAME, trainable=_AFFINE),
+    "layernorm2d": Arithmetic(output=_SAME, trainable="with `affine: true`, 2·D (D with `bias: false`), else 0"),
+    "rmsnorm2d": Arithmetic(output=_SAME, trainable="D with `affine: true`, else 0"),
+    "grn": Arithmetic(output=_SAME, trainable="2·D"),
     "groupnorm": Arithmetic(output=_SAME, trainable=_AFFINE, codes=("NC104",), notes=_GROUPS_NOTE),
     "instancenorm2d": Arithmetic(output=_SAME, trainable=_AFFINE,
                                  non_trainable="2·D (running mean and variance) with `track_running_stats: true`, "
                                                "else 0"),
-    "layer_scale": Arithmetic(output=_SAME, trainable="D"),
+    "layer_scale": Arithmetic(output=_SAME, trainable="D (1 with `per_channel: false`), twice that with "
+                                                     "`bias: true`"),
     "prelu": Arithmetic(output=_SAME, trainable="D with `per_channel: true`, else 1"),
     "drop_path": Arithmetic(output=_SAME),
     "identity": Arithmetic(output=_SAME),
@@ -163,6 +178,8 @@ EXAMPLE_CONTEXT: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "concat": (EXAMPLE_INPUT, [{"name": "branch1", "type": "conv2d", "filters": 32, "kernel": 1},
                                {"name": "branch2", "type": "conv2d", "filters": 32, "kernel": 3, "padding": 1,
                                 "inputs": "input"}]),
+    "subtract": (EXAMPLE_INPUT, [{"name": "pooled", "type": "avgpool2d", "kernel": 3, "stride": 1, "padding": 1,
+                                  "count_include_pad": False}]),
     "multiply": (EXAMPLE_INPUT, [{"name": "features", "type": "conv2d", "filters": 64, "kernel": 3, "padding": 1},
                                  {"name": "pooled", "type": "global_avgpool2d"},
                                  {"name": "gate", "type": "activation", "function": "sigmoid"}]),
@@ -196,6 +213,7 @@ REFERENCES = {
     "AxisPair": "[per-axis size](#per-axis-sizes)",
     "AxisPadding": "[per-axis padding](#per-axis-sizes)",
     "Sides": "[sides](#sides)",
+    "WeightStandardization": "[weight standardisation](#weight-standardisation)",
     "LayerExpect": "[layer expect](#expect)",
     "NetworkExpect": "[network expect](#expect)",
     "Layer": "[layer](#layer-types)",
@@ -509,6 +527,10 @@ def values() -> list[str]:
         "### Sides", "",
         f"{prose(definition('Sides')['description'])}", "",
         *fields_table(definition("Sides")), "",
+        "### Weight standardisation", "",
+        f"{prose(definition('WeightStandardization')['description'])} `weight_standardization: true` is `{{}}`: "
+        "every field at its default.", "",
+        *fields_table(definition("WeightStandardization")), "",
         "### Activations", "",
         f"The `function` of an `activation` layer, and the `activation` of {_with_activation()}, is one of "
         f"{', '.join(f'`{name}`' for name in ACTIVATIONS)}. None has parameters.", "",

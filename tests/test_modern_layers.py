@@ -26,7 +26,8 @@ from tests.test_layers import last, run
 MODERN = ROOT / "tests" / "modern"
 MODERN_SPECS = sorted(MODERN.glob("*.yaml"))
 NEW_TYPES = ("multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d", "layer_scale",
-             "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale")
+             "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale", "subtract", "rmsnorm2d",
+             "grn", "channel_conv")
 
 
 def codes(report: FileReport) -> set[str]:
@@ -154,11 +155,14 @@ def test_defaults_are_formats() -> None:
     defaults = {kind: {key: info.default for key, info in LAYER_CLASSES[kind].model_fields.items()
                        if key not in ("name", "inputs", "expect", "type") and not info.is_required()}
                 for kind in NEW_TYPES}
-    assert defaults["layernorm2d"] == {"affine": True, "eps": 1e-5}
+    assert defaults["layernorm2d"] == {"affine": True, "bias": True, "eps": 1e-5}
+    assert defaults["rmsnorm2d"] == {"affine": True, "eps": None}
+    assert defaults["grn"] == {"eps": 1e-6}
+    assert defaults["channel_conv"] == {"padding": None, "bias": False}
     assert defaults["groupnorm"] == {"affine": True, "eps": 1e-5}
     assert defaults["instancenorm2d"] == {"affine": False, "track_running_stats": False, "eps": 1e-5}
     assert defaults["prelu"] == {"per_channel": False}
-    assert defaults["layer_scale"] == {"init": 1e-6}
+    assert defaults["layer_scale"] == {"init": 1e-6, "per_channel": True, "bias": False, "bias_init": 0.0}
     assert defaults["drop_path"] == {"rate": 0.0}
     required = {kind: [key for key, info in LAYER_CLASSES[kind].model_fields.items() if info.is_required()]
                 for kind in NEW_TYPES}
@@ -167,7 +171,8 @@ def test_defaults_are_formats() -> None:
                         "groupnorm": ["type", "groups"], "instancenorm2d": ["type"], "layer_scale": ["type"],
                         "prelu": ["type"], "drop_path": ["type"], "identity": ["type"],
                         "pixel_shuffle": ["type", "factor"], "pixel_unshuffle": ["type", "factor"],
-                        "scale": ["type", "factor"]}
+                        "scale": ["type", "factor"], "subtract": ["inputs", "type"], "rmsnorm2d": ["type"],
+                        "grn": ["type"], "channel_conv": ["type", "kernel"]}
 
 
 # Violations: code, message and location ------------------------------------------------------------------------------

@@ -29,13 +29,23 @@ from netcheck.checker import check_network  # noqa: E402
 from netcheck.results import Options  # noqa: E402
 from netcheck.spec import Network, Shape  # noqa: E402
 from netcheck.torch import to_module, torch_shape  # noqa: E402
-from netcheck.torch.layers import DropPath, LayerNorm2d, LayerScale, Slice  # noqa: E402
+from netcheck.torch.layers import (  # noqa: E402
+    ChannelConv,
+    Conv2d,
+    DropPath,
+    Grn,
+    LayerNorm2d,
+    LayerScale,
+    RmsNorm2d,
+    Slice,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 MODERN_SPECS = sorted((ROOT / "tests" / "modern").glob("*.yaml"))
 #: The types this file covers, for ``test_torch.py``'s check that every layer type is built somewhere.
 COVERED = frozenset({"multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d",
-                     "layer_scale", "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale"})
+                     "layer_scale", "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale",
+                     "subtract", "rmsnorm2d", "grn", "channel_conv"})
 SLOW = settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -105,13 +115,24 @@ EVERY_NEW_LAYER = """
       - {name: head_drop, type: drop_path}
       - {name: head_scale, type: scale, factor: 0.5}
       - {name: three, type: multiply, inputs: [excite, gap, same]}
+      - {name: rms, type: rmsnorm2d, eps: 1.0e-6}
+      - {name: grn, type: grn}
+      - {name: diff, type: subtract, inputs: [grn, same]}
+      - {name: eca, type: channel_conv, kernel: 3, inputs: gap}
+      - {name: eca_wide, type: channel_conv, kernel: 4, padding: 3, bias: true}
+      - {name: ln_scale_only, type: layernorm2d, bias: false, inputs: diff}
+      - {name: skipinit, type: layer_scale, per_channel: false, init: 0.0}
+      - {name: affine, type: layer_scale, per_channel: false, bias: true, init: 1.0}
+      - {name: ws, type: conv2d, filters: 6, kernel: 3, padding: 1, weight_standardization: true}
+      - {name: sws, type: conv2d, filters: 4, kernel: 3, stride: 2, padding: same,
+         weight_standardization: {gain: true, gamma: 1.7, eps: 1.0e-5}}
 """
 
 
 def test_every_new_layer_parity() -> None:
     network = spec(EVERY_NEW_LAYER)
     module, count = assert_parity(network)
-    assert count == 23
+    assert count == 33
     assert {layer.type for layer in network.layers} >= COVERED
     assert type(module.layer("gn")) is nn.GroupNorm and module.layer("gn").eps == 0.001
     assert type(module.layer("shuffle")) is nn.ChannelShuffle
@@ -123,6 +144,61 @@ def test_every_new_layer_parity() -> None:
     assert torch.equal(module.layer("gamma").gamma, torch.full((8, 1, 1), 0.5))
     assert isinstance(module.layer("drop"), DropPath) and module.layer("drop").rate == 0.2
     assert module.layer("head_scale").factor == 0.5
+    assert module.layer("eca_wide").padding == (3,) and module.layer("eca_wide").bias is not None
+    assert module.layer("ln_scale_only").bias is None and module.layer("skipinit").gamma.shape == (1,)
+    assert module.layer("sws").gain.shape == (4, 1, 1, 1) and module.layer("sws").standardize == (True, 1.7, 1e-5)
+    assert not hasattr(module.layer("ws"), "gain")
+
+
+def test_added_layers_compute_what_timm_computes() -> None:
+    """netcheck's modules for its additions to FORMAT.md §2 give timm's own modules' values, weights copied."""
+    from timm.layers import EcaModule, ScaledStdConv2d, StdConv2d
+    from timm.layers import RmsNorm2d as TimmRmsNorm2d
+    from timm.layers.grn import GlobalResponseNorm
+
+    torch.manual_seed(0)
+    x = torch.randn(2, 8, 5, 6)
+    grn, theirs = Grn(8), GlobalResponseNorm(8, channels_last=False)
+    nn.init.normal_(theirs.weight), nn.init.normal_(theirs.bias)
+    grn.load_state_dict(theirs.state_dict())
+    assert torch.allclose(grn(x), theirs(x), atol=1e-6)
+    rms, timm_rms = RmsNorm2d(8, eps=1e-6), TimmRmsNorm2d(8, eps=1e-6)
+    nn.init.normal_(timm_rms.weight)
+    rms.load_state_dict(timm_rms.state_dict())
+    assert torch.allclose(rms(x), timm_rms(x), atol=1e-6)
+    eca = EcaModule(kernel_size=5)
+    nn.init.normal_(eca.conv.weight)
+    conv = ChannelConv(5, 2)
+    conv.load_state_dict(eca.conv.state_dict())
+    assert torch.allclose(x * torch.sigmoid(conv(x.mean((2, 3), keepdim=True))), eca(x), atol=1e-6)
+    for timm_conv, standardize in ((StdConv2d(8, 4, 3, eps=1e-8), (False, 1.0, 1e-8)),
+                                   (ScaledStdConv2d(8, 4, 3, gamma=1.7, eps=1e-5), (True, 1.7, 1e-5))):
+        ours = Conv2d(8, 4, 3, padding=1, bias=timm_conv.bias is not None, standardize=standardize)
+        nn.init.normal_(timm_conv.weight)
+        ours.load_state_dict(timm_conv.state_dict(), strict=True)
+        assert torch.allclose(ours(x), timm_conv(x), atol=1e-5)
+
+
+@SLOW
+@given(depth=st.integers(1, 30), kernel=st.integers(1, 9), padding=st.one_of(st.none(), st.integers(0, 5)),
+       bias=st.booleans())
+def test_channel_conv_against_nn_conv1d(depth: int, kernel: int, padding: int | None, bias: bool) -> None:
+    """PyTorch's Conv1d over the channels is the oracle: output depth, parameters, and NC102 exactly when it refuses."""
+    layer: dict[str, Any] = {"type": "channel_conv", "kernel": kernel, "bias": bias}
+    if padding is not None:
+        layer["padding"] = padding
+    output, trainable, _statistics, codes = one_layer(layer, f"3x2x{depth}")
+    conv = nn.Conv1d(1, 1, kernel, padding=(kernel - 1) // 2 if padding is None else padding, bias=bias)
+    try:
+        with torch.no_grad():
+            length: int | None = int(conv(torch.randn(6, 1, depth)).shape[-1])
+    except RuntimeError:
+        length = None
+    assert trainable == sum(parameter.numel() for parameter in conv.parameters())
+    if not length:
+        assert errors(codes) == {"NC102"} and output is None
+    else:
+        assert errors(codes) == set() and output == Shape(3, 2, length)
 
 
 def test_modules_compute_what_the_layers_mean() -> None:

@@ -1,4 +1,4 @@
-"""conv2d and conv_transpose2d: shapes, shared and unshared parameters, MACs."""
+"""conv2d, conv_transpose2d and channel_conv: shapes, shared and unshared parameters, MACs."""
 
 from __future__ import annotations
 
@@ -30,8 +30,9 @@ def conv2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     kernel_w, kernel_h = pair(layer.kernel)
     weights_per_filter = kernel_w * kernel_h * depth // groups
     bias = 1 if layer.bias else 0
+    gains = filters if getattr(layer.weight_standardization, "gain", False) else 0
     valid_groups = not any(problem.code == "NC104" for problem in problems)
-    trainable = (weights_per_filter * filters + bias * filters) if valid_groups else None
+    trainable = (weights_per_filter * filters + bias * filters + gains) if valid_groups else None
     if plane.width is None or plane.height is None:
         return Outcome(None, trainable, problems=problems)
     out = Shape(plane.width, plane.height, filters)
@@ -39,7 +40,7 @@ def conv2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     return Outcome(
         Flow(out, *plane.fields),
         trainable,
-        unshared=(weights_per_filter + bias) * positions * filters if valid_groups else None,
+        unshared=(weights_per_filter + bias) * positions * filters + gains if valid_groups else None,
         macs=positions * filters * weights_per_filter if valid_groups else None,
         problems=problems,
     )
@@ -107,8 +108,29 @@ def _transposed_axis(
     return out, problems
 
 
+def channel_padding(layer: Record) -> int:
+    """A channel_conv's P: as written, else (k − 1)/2 rounded down."""
+    return int(layer.padding) if layer.padding is not None else (layer.kernel - 1) // 2
+
+
+def channel_conv(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """W x H x (D − k + 2P + 1); k (+1) trainable, shared by every position and channel; W·H·D_out·k MACs."""
+    flow = flows[0]
+    depth, kernel, padding = flow.shape.depth, layer.kernel, channel_padding(layer)
+    trainable = kernel + (1 if layer.bias else 0)
+    out_depth = depth - kernel + 2 * padding + 1
+    if out_depth < 1:
+        facts = {"case": "channels", "depth": depth, "kernel": kernel, "padding": padding, "out": out_depth}
+        return Outcome(None, trainable, problems=[Problem("NC102", facts)])
+    out = Shape(flow.shape.width, flow.shape.height, out_depth)
+    positions = out.width * out.height * out_depth
+    return Outcome(Flow(out, flow.width, flow.height), trainable, unshared=trainable * positions,
+                   macs=positions * kernel)
+
+
 #: The layer types this module computes, by ``type``.
 RULES: dict[str, Rule] = {
     "conv2d": conv2d,
     "conv_transpose2d": conv_transpose2d,
+    "channel_conv": channel_conv,
 }

@@ -21,8 +21,18 @@ def batchnorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
 
 
 def layernorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
-    """Same shape; 2D trainable (scale, shift over the channels) if affine."""
-    return Outcome(flows[0], 2 * flows[0].shape.depth if layer.affine else 0)
+    """Same shape; 2D trainable (scale, shift over the channels) if affine, D without the shift."""
+    return Outcome(flows[0], (1 + layer.bias) * flows[0].shape.depth if layer.affine else 0)
+
+
+def rmsnorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape; D trainable (a scale per channel) if affine."""
+    return Outcome(flows[0], flows[0].shape.depth if layer.affine else 0)
+
+
+def grn(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape; 2D trainable (a scale and a shift per channel)."""
+    return Outcome(flows[0], 2 * flows[0].shape.depth)
 
 
 def groupnorm(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
@@ -39,8 +49,9 @@ def instancenorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
 
 
 def layer_scale(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
-    """Same shape; D trainable factors."""
-    return Outcome(flows[0], flows[0].shape.depth)
+    """Same shape; D trainable factors (1 if not per channel), as many shifts again with bias."""
+    factors = flows[0].shape.depth if layer.per_channel else 1
+    return Outcome(flows[0], factors * (1 + layer.bias))
 
 
 def prelu(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
@@ -65,6 +76,8 @@ RULES: dict[str, Rule] = {
     "dropout": passthrough,
     "activation": passthrough,
     "layernorm2d": layernorm2d,
+    "rmsnorm2d": rmsnorm2d,
+    "grn": grn,
     "groupnorm": groupnorm,
     "instancenorm2d": instancenorm2d,
     "layer_scale": layer_scale,

@@ -1,4 +1,4 @@
-"""add, concat and multiply: layers that read two or more inputs."""
+"""add, subtract, concat and multiply: layers that read two or more inputs."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ def _listed(names: list[str], shapes: list[Shape]) -> tuple[tuple[str, str], ...
 
 
 def add(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
-    """All inputs must have the same shape; the output has it too."""
+    """All inputs must have the same shape; the output has it too (add, subtract)."""
     shapes = [flow.shape for flow in flows]
     if len(set(shapes)) > 1:
-        return Outcome(None, problems=[Problem("NC103", {"case": "add", "inputs": _listed(layer.inputs, shapes)})])
+        return Outcome(None, problems=[Problem("NC103", {"case": layer.type,
+                                                         "inputs": _listed(layer.inputs, shapes)})])
     return Outcome(_merged(flows, shapes[0]))
 
 
@@ -62,6 +63,7 @@ def _spread(fields: list[tuple[Field, int]], size: int) -> Field:
 #: The layer types this module computes, by ``type``.
 RULES: dict[str, Rule] = {
     "add": add,
+    "subtract": add,
     "concat": concat,
     "multiply": multiply,
 }

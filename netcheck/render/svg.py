@@ -42,13 +42,14 @@ PALETTE = {
     "other": ("#b8bec6", "#dde1e6", "#979ea8"),
 }
 FAMILIES = {
-    "conv": ("conv2d", "conv_transpose2d"),
+    "conv": ("conv2d", "conv_transpose2d", "channel_conv"),
     "pool": ("maxpool2d", "avgpool2d", "global_avgpool2d", "global_maxpool2d", "adaptive_avgpool2d",
              "adaptive_maxpool2d"),
-    "norm": ("batchnorm2d", "lrn", "layernorm2d", "groupnorm", "instancenorm2d", "layer_scale", "scale"),
+    "norm": ("batchnorm2d", "lrn", "layernorm2d", "rmsnorm2d", "grn", "groupnorm", "instancenorm2d", "layer_scale",
+             "scale"),
     "activation": ("activation", "prelu", "dropout", "drop_path", "identity"),
     "dense": ("dense",),
-    "merge": ("add", "concat", "multiply"),
+    "merge": ("add", "subtract", "concat", "multiply"),
     "reshape": ("flatten", "zeropad2d", "upsample2d", "slice", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle"),
 }
 FAMILY_OF = {kind: family for family, kinds in FAMILIES.items() for kind in kinds}

@@ -1,6 +1,6 @@
 """NC103 — incompatible input shapes: add, concat, or dense on a volume.
 
-`add` needs inputs of one shape; `concat` needs equal width and height;
+`add` and `subtract` need inputs of one shape; `concat` needs equal width and height;
 `multiply` needs inputs that broadcast (on each axis the sizes are equal, or
 1: a 1 × 1 × D gate times a W × H × D volume); `slice` needs channels
 [start, stop] with 0 ≤ start < stop ≤ D; `dense` needs a vector 1 × 1 × N, so
@@ -39,7 +39,7 @@ NAME = "incompatible-shapes"
 SEVERITY = "error"
 
 
-NEEDS = {"add": "inputs of one shape", "concat": "inputs of one width and height",
+NEEDS = {"add": "inputs of one shape", "subtract": "inputs of one shape", "concat": "inputs of one width and height",
          "multiply": "inputs that broadcast (on each axis equal sizes, or 1)"}
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from netcheck import rules
 from netcheck.layers import RULES, Flow
+from netcheck.layers.conv import channel_padding
 from netcheck.layers.sliding import padding_pair
 from netcheck.layers.window import Window
 from netcheck.records import Record
@@ -190,6 +191,11 @@ def _slice(layer: Record, inputs: Inputs) -> Needs:
     return [], ([] if depth is None else [(depth, layer.channels[1])])
 
 
+def _channel_conv(layer: Record, inputs: Inputs) -> Needs:
+    depth = inputs[0][1]
+    return [], ([] if depth is None else [(depth, layer.kernel - 2 * channel_padding(layer))])
+
+
 def _dense(layer: Record, inputs: Inputs) -> Needs:
     return [], [(inputs[0][0], 1)]
 
@@ -223,7 +229,8 @@ def _multiply(layer: Record, inputs: Inputs) -> Needs:
     return [], _agreeing([size for size, _ in inputs], True) + _agreeing(_depth_forms(inputs), True)
 
 
-_PLAIN = ("batchnorm2d", "lrn", "dropout", "activation", "layernorm2d", "instancenorm2d", "layer_scale", "prelu",
+_PLAIN = ("batchnorm2d", "lrn", "dropout", "activation", "layernorm2d", "rmsnorm2d", "grn", "instancenorm2d",
+          "layer_scale", "prelu",
           "drop_path", "identity", "scale", "upsample2d", "zeropad2d", "global_avgpool2d", "global_maxpool2d",
           "adaptive_avgpool2d", "adaptive_maxpool2d")
 
@@ -235,7 +242,7 @@ NEEDS: dict[str, Callable[[Record, Inputs], Needs]] = {
     "groupnorm": _channel_groups, "channel_shuffle": _channel_groups,
     "pixel_shuffle": _shuffle, "pixel_unshuffle": _unshuffle,
     "slice": _slice, "dense": _dense, "flatten": _flatten,
-    "add": _add, "concat": _concat, "multiply": _multiply,
+    "add": _add, "subtract": _add, "concat": _concat, "multiply": _multiply, "channel_conv": _channel_conv,
 }
 
 

@@ -17,6 +17,7 @@ from torch import nn
 from netcheck import graph as layer_graph
 from netcheck import spec
 from netcheck.checker import check_network
+from netcheck.layers.conv import channel_padding
 from netcheck.records import from_model
 from netcheck.results import FileReport, Options, Violation
 from netcheck.spec import Network, Shape, pair
@@ -24,19 +25,23 @@ from netcheck.torch.errors import SpecRefused
 from netcheck.torch.layers import (
     Add,
     AvgPool2d,
+    ChannelConv,
     Concat,
     Conv2d,
     ConvTranspose2d,
     DropPath,
     GlobalAvgPool2d,
     GlobalMaxPool2d,
+    Grn,
     LayerNorm2d,
     LayerScale,
     Linear,
     MaxPool2d,
     Multiply,
+    RmsNorm2d,
     Scale,
     Slice,
+    Subtract,
     activation_module,
 )
 from netcheck.torch.sizes import _axis_padding, _ceil_size, _floor_size, _kernel_eff, _same_pads
@@ -189,7 +194,7 @@ def _ranks(kind: str, sources: list[int]) -> tuple[int, int]:
         return 0, 2
     if kind in _ANY_RANK:
         return 0, sources[0]
-    if kind in ("add", "concat", "multiply"):
+    if kind in ("add", "subtract", "concat", "multiply"):
         rank = sources[0] if len(set(sources)) == 1 else 4
         return rank, rank
     return 4, 4
@@ -219,16 +224,20 @@ def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> 
         "dropout": lambda: nn.Dropout(layer.rate),
         "activation": lambda: _activation_layer(layer),
         "add": Add,
+        "subtract": Subtract,
         "concat": Concat,
         "multiply": Multiply,
         "slice": lambda: Slice(*layer.channels),
         "channel_shuffle": lambda: nn.ChannelShuffle(layer.groups),
         "layernorm2d": lambda: LayerNorm2d(shape.depth, eps=layer.eps, elementwise_affine=layer.affine,
-                                           bias=layer.affine),
+                                           bias=layer.affine and layer.bias),
+        "rmsnorm2d": lambda: RmsNorm2d(shape.depth, eps=layer.eps, elementwise_affine=layer.affine),
+        "grn": lambda: Grn(shape.depth, layer.eps),
+        "channel_conv": lambda: ChannelConv(layer.kernel, channel_padding(layer), layer.bias),
         "groupnorm": lambda: nn.GroupNorm(layer.groups, shape.depth, eps=layer.eps, affine=layer.affine),
         "instancenorm2d": lambda: nn.InstanceNorm2d(shape.depth, eps=layer.eps, affine=layer.affine,
                                                     track_running_stats=layer.track_running_stats),
-        "layer_scale": lambda: LayerScale(shape.depth, layer.init),
+        "layer_scale": lambda: LayerScale(shape.depth, layer.init, layer.per_channel, layer.bias, layer.bias_init),
         "prelu": lambda: nn.PReLU(shape.depth if layer.per_channel else 1),
         "drop_path": lambda: DropPath(layer.rate),
         "identity": nn.Identity,
@@ -301,13 +310,24 @@ def _conv2d(layer: spec.Conv2d, shape: Shape, out: Shape, rounding: str) -> nn.M
         "kernel_size": (kernel_h, kernel_w), "stride": (strides[1], strides[0]),
         "dilation": (dilation_h, dilation_w), "groups": layer.groups, "bias": layer.bias,
     }
-    if native and not layer.activation:
+    standardize = _standardize(layer.weight_standardization)
+    if native and not layer.activation and standardize is None:
         return nn.Conv2d(shape.depth, layer.filters, padding=(pads[1][0], pads[0][0]), **common)
     if native:
         return Conv2d(shape.depth, layer.filters, padding=(pads[1][0], pads[0][0]), activation=layer.activation,
-                      **common)
+                      standardize=standardize, **common)
     explicit = (pads[0][0], pads[0][1], pads[1][0], pads[1][1])
-    return Conv2d(shape.depth, layer.filters, padding=0, pad=explicit, activation=layer.activation, **common)
+    return Conv2d(shape.depth, layer.filters, padding=0, pad=explicit, activation=layer.activation,
+                  standardize=standardize, **common)
+
+
+def _standardize(value: bool | spec.WeightStandardization) -> tuple[bool, float, float] | None:
+    """A conv2d's weight standardisation as the module's (gain, gamma, eps), None without it."""
+    if value is False:
+        return None
+    settings = spec.WeightStandardization() if value is True else value
+    assert isinstance(settings, spec.WeightStandardization)
+    return (settings.gain, settings.gamma, settings.eps)
 
 
 def _conv_transpose2d(layer: spec.ConvTranspose2d, shape: Shape, out: Shape) -> nn.Module:

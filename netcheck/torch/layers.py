@@ -32,23 +32,43 @@ class Conv2d(nn.Conv2d):
 
     Used for what ``nn.Conv2d`` cannot do alone: asymmetric ``same`` padding,
     ``same`` with a stride, ``ceil`` rounding (extra zeros on the right/bottom),
-    and the spec's ``activation:``.
+    the spec's ``activation:`` and weight standardisation (``standardize``:
+    ``(gain, gamma, eps)``, computed as timm's ``StdConv2d`` and, with a gain,
+    ``ScaledStdConv2d``, whose parameter ``gain`` is K x 1 x 1 x 1).
     """
 
     def __init__(self, *args: Any, pad: tuple[int, int, int, int] | None = None, activation: str | None = None,
-                 **kwargs: Any) -> None:
+                 standardize: tuple[bool, float, float] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pad = pad
         self.activation = activation_module(activation) if activation else None
+        self.standardize = standardize
+        if standardize is not None and standardize[0]:
+            self.gain = nn.Parameter(torch.ones(self.out_channels, 1, 1, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.pad is not None:
             x = F.pad(x, self.pad)
-        x = super().forward(x)
+        if self.standardize is None:
+            x = super().forward(x)
+        else:
+            x = F.conv2d(x, self.standardized_weight(), self.bias, self.stride, self.padding, self.dilation,
+                         self.groups)
         return self.activation(x) if self.activation is not None else x
 
+    def standardized_weight(self) -> torch.Tensor:
+        """Each filter's weights at mean 0 and variance 1 (times gain·γ/sqrt(fan-in) with a gain)."""
+        assert self.standardize is not None
+        gain, gamma, eps = self.standardize
+        scale = (self.gain * (gamma * self.weight[0].numel() ** -0.5)).view(-1) if gain else None
+        flat = F.batch_norm(self.weight.reshape(1, self.out_channels, -1), None, None, weight=scale,
+                            training=True, momentum=0.0, eps=eps)
+        return flat.reshape_as(self.weight)
+
     def extra_repr(self) -> str:
-        return str(super().extra_repr()) + (f", pad={self.pad}" if self.pad is not None else "")  # type: ignore[no-untyped-call]
+        text = str(super().extra_repr())  # type: ignore[no-untyped-call]
+        text += f", pad={self.pad}" if self.pad is not None else ""
+        return text + (f", standardize={self.standardize}" if self.standardize is not None else "")
 
 
 class ConvTranspose2d(nn.ConvTranspose2d):
@@ -190,14 +210,63 @@ class LayerNorm2d(nn.LayerNorm):
 
 
 class LayerScale(nn.Module):
-    """A learned factor per channel, γ of shape C x 1 x 1 (ConvNeXt's layer scale)."""
+    """A learned factor per channel, γ of shape C x 1 x 1 (ConvNeXt's layer scale), or one factor of shape [1];
+    with ``bias``, a learned shift β of the same shape after it."""
 
-    def __init__(self, channels: int, init: float = 1e-6) -> None:
+    def __init__(self, channels: int, init: float = 1e-6, per_channel: bool = True, bias: bool = False,
+                 bias_init: float = 0.0) -> None:
         super().__init__()
-        self.gamma = nn.Parameter(torch.full((channels, 1, 1), float(init)))
+        shape = (channels, 1, 1) if per_channel else (1,)
+        self.gamma = nn.Parameter(torch.full(shape, float(init)))
+        self.beta = nn.Parameter(torch.full(shape, float(bias_init))) if bias else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * self.gamma
+        scaled = x * self.gamma
+        return scaled + self.beta if self.beta is not None else scaled
+
+
+class Subtract(nn.Module):
+    """The first input minus the second."""
+
+    def forward(self, minuend: torch.Tensor, subtrahend: torch.Tensor) -> torch.Tensor:
+        return minuend - subtrahend
+
+
+class RmsNorm2d(nn.RMSNorm):
+    """``nn.RMSNorm`` over the channels at each position of N x C x H x W."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        normed: torch.Tensor = super().forward(x.permute(0, 2, 3, 1))
+        return normed.permute(0, 3, 1, 2)
+
+
+class Grn(nn.Module):
+    """ConvNeXt-V2's global response normalisation of N x C x H x W (as timm's ``GlobalResponseNorm``)."""
+
+    def __init__(self, channels: int, eps: float = 1e-6) -> None:
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.zeros(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        norms = x.norm(p=2, dim=(2, 3), keepdim=True)
+        ratio = norms / (norms.mean(dim=1, keepdim=True) + self.eps)
+        shape = (1, -1, 1, 1)
+        return x + torch.addcmul(self.bias.view(shape), self.weight.view(shape), x * ratio)
+
+
+class ChannelConv(nn.Conv1d):
+    """ECA's 1-D convolution along the channels at every position: ``nn.Conv1d(1, 1, k)`` over N x C x H x W."""
+
+    def __init__(self, kernel: int, padding: int, bias: bool = False) -> None:
+        super().__init__(1, 1, kernel, padding=padding, bias=bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        batch, channels, height, width = x.shape
+        rows = x.permute(0, 2, 3, 1).reshape(batch * height * width, 1, channels)
+        out: torch.Tensor = super().forward(rows)
+        return out.reshape(batch, height, width, -1).permute(0, 3, 1, 2)
 
 
 class DropPath(nn.Module):
