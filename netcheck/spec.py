@@ -23,7 +23,7 @@ Rounding = Literal["strict", "floor", "ceil"]
 ActivationName = Literal[
     "relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "swish", "mish",
     "sigmoid", "hardsigmoid", "hardswish", "tanh", "softmax", "log_softmax", "softplus",
-    "softsign", "identity", "linear",
+    "softsign", "identity", "linear", "square",
 ]
 PositiveInt = Annotated[int, Field(ge=1, le=MAX_SIZE)]
 NonNegativeInt = Annotated[int, Field(ge=0, le=MAX_SIZE)]
@@ -505,6 +505,8 @@ class GroupNorm(LayerBase):
     example: ClassVar[dict[str, Any]] = {"name": "gn1", "type": "groupnorm", "groups": 32}
     groups: PositiveInt = Field(description="Channel groups; must divide the depth (NC104).", examples=[32])
     affine: bool = _NORM_AFFINE
+    bias: bool = Field(True, description="With affine: the shift too (false: a scale alone, D trainable; "
+                       "MetaFormer's GroupNorm1NoBias).", examples=[False])
     eps: float = _NORM_EPS
 
 

@@ -21,7 +21,7 @@ ROUNDINGS = ("strict", "floor", "ceil")
 ACTIVATIONS = (
     "relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "swish", "mish",
     "sigmoid", "hardsigmoid", "hardswish", "tanh", "softmax", "log_softmax", "softplus",
-    "softsign", "identity", "linear",
+    "softsign", "identity", "linear", "square",
 )
 COUNTS = ("params", "trainable_params", "non_trainable_params", "unshared_params", "macs", "neurons")
 

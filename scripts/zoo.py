@@ -71,7 +71,7 @@ TIMM_ATTENTION = [
 CI = {"torchvision": ["mobilenet_v3_small", "shufflenet_v2_x1_0", "efficientnet_b0", "regnet_y_400mf",
                       "convnext_tiny", "segmentation.lraspp_mobilenet_v3_large"],
       "timm": ["efficientnet_b0", "tf_efficientnet_b0", "mobilenetv3_small_100", "convnext_atto", "ghostnet_100",
-               "ecaresnet50d"]}
+               "ecaresnet50d", "nf_regnet_b0", "poolformerv2_s12", "hgnetv2_b0", "skresnet18"]}
 
 
 def _torchvision(name: str) -> tuple[torch.nn.Module, tuple[int, int]]:

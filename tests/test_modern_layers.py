@@ -159,7 +159,7 @@ def test_defaults_are_formats() -> None:
     assert defaults["rmsnorm2d"] == {"affine": True, "eps": None}
     assert defaults["grn"] == {"eps": 1e-6}
     assert defaults["channel_conv"] == {"padding": None, "bias": False}
-    assert defaults["groupnorm"] == {"affine": True, "eps": 1e-5}
+    assert defaults["groupnorm"] == {"affine": True, "bias": True, "eps": 1e-5}
     assert defaults["instancenorm2d"] == {"affine": False, "track_running_stats": False, "eps": 1e-5}
     assert defaults["prelu"] == {"per_channel": False}
     assert defaults["layer_scale"] == {"init": 1e-6, "per_channel": True, "bias": False, "bias_init": 0.0}

@@ -36,9 +36,11 @@ def grn(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
 
 
 def groupnorm(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
-    """Same shape; 2D trainable if affine; groups must divide D (NC104: the shape is still passed on)."""
+    """Same shape; 2D trainable if affine (D without the shift); groups must divide D (NC104: the shape is still
+    passed on)."""
     depth = flows[0].shape.depth
-    return Outcome(flows[0], 2 * depth if layer.affine else 0, problems=channel_groups_problems(layer, depth))
+    return Outcome(flows[0], (1 + layer.bias) * depth if layer.affine else 0,
+                   problems=channel_groups_problems(layer, depth))
 
 
 def instancenorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:

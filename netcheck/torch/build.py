@@ -234,7 +234,7 @@ def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> 
         "rmsnorm2d": lambda: RmsNorm2d(shape.depth, eps=layer.eps, elementwise_affine=layer.affine),
         "grn": lambda: Grn(shape.depth, layer.eps),
         "channel_conv": lambda: ChannelConv(layer.kernel, channel_padding(layer), layer.bias),
-        "groupnorm": lambda: nn.GroupNorm(layer.groups, shape.depth, eps=layer.eps, affine=layer.affine),
+        "groupnorm": lambda: _groupnorm(layer, shape),
         "instancenorm2d": lambda: nn.InstanceNorm2d(shape.depth, eps=layer.eps, affine=layer.affine,
                                                     track_running_stats=layer.track_running_stats),
         "layer_scale": lambda: LayerScale(shape.depth, layer.init, layer.per_channel, layer.bias, layer.bias_init),
@@ -246,6 +246,13 @@ def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> 
         "pixel_unshuffle": lambda: nn.PixelUnshuffle(layer.factor),
     }
     return builders[kind]()
+
+
+def _groupnorm(layer: spec.GroupNorm, shape: Shape) -> nn.Module:
+    norm = nn.GroupNorm(layer.groups, shape.depth, eps=layer.eps, affine=layer.affine)
+    if layer.affine and not layer.bias:
+        norm.register_parameter("bias", None)  # F.group_norm takes a scale without a shift
+    return norm
 
 
 def _values(layer: Any, *keys: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from netcheck.torch.module_ops import (
 )
 from netcheck.torch.nodes import (
     CHANNEL_AXIS,
+    N1C,
     NCHW,
     NHWC,
     _alias,
@@ -55,7 +57,7 @@ _ACTIVATION_FUNCTIONS = {
     "softplus": "softplus", "softsign": "softsign",
 }
 _SAME_SHAPE_METHODS = frozenset({"contiguous", "clone", "detach", "float", "to", "type_as", "requires_grad_"})
-_RESHAPES = frozenset({"view", "reshape", "squeeze", "unsqueeze", "squeeze_", "unsqueeze_"})
+_RESHAPES = frozenset({"view", "reshape", "squeeze", "unsqueeze", "squeeze_", "unsqueeze_", "view_as", "reshape_as"})
 
 
 def _function_name(node: torch.fx.Node) -> str | None:
@@ -69,6 +71,10 @@ def _function_name(node: torch.fx.Node) -> str | None:
         return "mul"
     if target in (operator.truediv, operator.itruediv):
         return "div"
+    if target in (operator.sub, operator.isub):
+        return "sub"
+    if target in (operator.pow, operator.ipow):
+        return "pow"
     if target is operator.getitem:
         return "getitem"
     if target is _as_volume or target is _as_vector:
@@ -89,7 +95,9 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
     first = node.args[0] if node.args else None
     found = _param(state, first)
     if found is not None and name in _PARAM_VIEWS:
-        state.params[node] = _Param(found.key, found.tensor, _tensor_shape(node) or ())
+        state.params[node] = dataclasses.replace(found, shape=_tensor_shape(node) or ())
+        return
+    if _parameter_arithmetic(state, node, name):
         return
     if isinstance(first, torch.fx.Node) and first in state.grouped:
         _visit_grouped(state, node, name, state.grouped[first])
@@ -168,6 +176,40 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
         raise _unsupported(state, node, "the format has no layer for it")
 
 
+def _parameter_arithmetic(state: _Import, node: torch.fx.Node, name: str) -> bool:
+    """A parameter times a number, or a weight standardised per filter: a derived parameter (weight standardisation).
+
+    timm's ``StdConv2d`` and ``ScaledStdConv2d`` compute their weight as
+    ``F.batch_norm(weight.reshape(1, K, -1), None, None, weight=(gain * scale).view(-1), training=True,
+    momentum=0.)``; the conv2d that reads it is a conv2d with ``weight_standardization``.
+    """
+    arguments = list(node.args[:2])
+    if any(isinstance(argument, torch.fx.Node) and argument in state.values for argument in arguments):
+        return False
+    if name in ("mul", "mul_"):
+        params = [_param(state, argument) for argument in arguments]
+        numbers: list[Any] = [argument for argument in arguments if _is_number(argument)]
+        found = next((param for param in params if param is not None), None)
+        if found is None or len(numbers) != 1 or len(arguments) != 2:
+            return False
+        state.params[node] = dataclasses.replace(found, shape=_tensor_shape(node) or (),
+                                                 factor=found.factor * float(numbers[0]))
+        return True
+    if name != "batch_norm":
+        return False
+    weight = _param(state, node.args[0] if node.args else None)
+    if weight is None or len(weight.shape) != 3 or weight.shape[0] != 1:
+        return False
+    mean, var, bias = _arg(node, 1, "running_mean"), _arg(node, 2, "running_var"), _arg(node, 4, "bias")
+    gain = _param(state, _arg(node, 3, "weight"))
+    if mean is not None or var is not None or bias is not None or not _arg(node, 5, "training", False) or \
+            _arg(node, 6, "momentum", 0.1) != 0 or (gain is None and _arg(node, 3, "weight") is not None):
+        raise _unsupported(state, node, "a batch_norm of a parameter that is not a weight standardisation "
+                                        "(training=True, momentum=0, no statistics, no shift)")
+    state.params[node] = dataclasses.replace(weight, standardized=(gain, float(_arg(node, 7, "eps", 1e-5))))
+    return True
+
+
 def _only_max_pools(node: torch.fx.Node) -> bool:
     """Padding with −inf read only by max pooling (timm's ``MaxPool2dSame``): the pool's own padding."""
     return bool(node.users) and all(_function_name(user) in ("max_pool2d", "_max_pool2d") and user.args[0] is node
@@ -183,10 +225,39 @@ def _function_add(state: _Import, node: torch.fx.Node) -> None:
     if len(zeros) == 1 and len(arguments) == 2:  # ``out = 0; out += branch(x)`` (timm's MobileOne)
         _alias(state, node, _source(state, node, next(item for item in arguments if item is not zeros[0])))
         return
+    if _shift_of_layer_scale(state, node, arguments):
+        return
     if not all(isinstance(argument, torch.fx.Node) and argument in state.values for argument in arguments):
         raise _unsupported(state, node, "it adds a constant or a parameter; the format's add sums layer outputs")
     _same_ranks(state, node, arguments)
     _merge(state, node, "add", arguments, None)
+
+
+def _shift_of_layer_scale(state: _Import, node: torch.fx.Node, arguments: list[Any]) -> bool:
+    """``scale * x + bias`` (HGNet-V2's learnable affine block, StarReLU): the bias joins the layer scale before it.
+
+    Only when the scaled value is read by this add alone and the shift has as many values as the factors.
+    """
+    values = [argument for argument in arguments if isinstance(argument, torch.fx.Node) and argument in state.values]
+    params = [found for found in (_param(state, argument) for argument in arguments) if found is not None]
+    if len(arguments) != 2 or len(values) != 1 or len(params) != 1:
+        return False
+    scaled, shift = values[0], params[0]
+    layer = state.layers[-1] if state.layers else None
+    if layer is None or layer.node is not scaled or layer.fields["type"] != "layer_scale" or \
+            layer.fields.get("bias") or len(scaled.users) != 1 or shift.factor != 1.0 or shift.standardized:
+        return False
+    single = layer.fields.get("per_channel") is False or state.values[scaled].shape.depth == 1
+    if _factor_kind(shift, state.values[scaled]) != ("single" if single else "channel"):
+        return False
+    layer.fields["bias"] = True
+    init = _uniform_value(shift.tensor)
+    if init is not None and init != 0.0:
+        layer.fields["bias_init"] = init
+    layer.tensors.append((shift.key, shift.tensor))
+    state.owners[id(shift.tensor)] = layer.name
+    _alias(state, node, state.values[scaled])
+    return True
 
 
 def _same_ranks(state: _Import, node: torch.fx.Node, arguments: list[Any]) -> None:
@@ -237,20 +308,35 @@ def _function_div(state: _Import, node: torch.fx.Node) -> None:
 
 def _layer_scale(state: _Import, node: torch.fx.Node, source: _Value, factor: _Param) -> None:
     channels = source.shape.depth
-    shape = list(factor.shape)
-    rank = source.rank
-    while len(shape) < rank:
-        shape.insert(0, 1)
-    axis = CHANNEL_AXIS[source.layout] if rank == 4 else 1
-    if len(shape) != rank or shape[axis] != channels or any(size != 1 for index, size in enumerate(shape)
-                                                          if index != axis):
+    kind = _factor_kind(factor, source)
+    if kind is None:
         raise _unsupported(state, node, f"it multiplies by {factor.key} of shape {list(factor.shape)}; a layer scale "
-                                        f"has one factor per channel ({channels})")
+                                        f"has one factor per channel ({channels}) or one in all")
+    single = kind == "single"
+    if factor.factor != 1.0 or factor.standardized is not None:
+        raise _unsupported(state, node, f"it multiplies by {factor.key} computed from the parameter")
     fields: dict[str, Any] = {"type": "layer_scale"}
+    if single and channels != 1:
+        fields["per_channel"] = False
     init = _uniform_value(factor.tensor)
     if init is not None and init != spec.LAYER_CLASSES["layer_scale"].model_fields["init"].default:
         fields["init"] = init
     _emit(state, node, "layer_scale", fields, [source], tensors=[(factor.key, factor.tensor)], channels_last=True)
+
+
+def _factor_kind(factor: _Param, source: _Value) -> str | None:
+    """How a parameter broadcasts against ``source``: one value for all ("single"), one per channel ("channel")."""
+    shape = list(factor.shape)
+    rank = source.rank
+    if factor.tensor.numel() == 1 and len(shape) <= rank:
+        return "single"
+    while len(shape) < rank:
+        shape.insert(0, 1)
+    axis = CHANNEL_AXIS[source.layout] if rank == 4 else 1
+    if len(shape) != rank or shape[axis] != source.shape.depth or any(
+            size != 1 for index, size in enumerate(shape) if index != axis):
+        return None
+    return "channel"
 
 
 def _uniform_value(tensor: torch.Tensor) -> float | None:
@@ -295,15 +381,26 @@ def _function_reshape(state: _Import, node: torch.fx.Node) -> None:
     source = _source(state, node, node.args[0])
     if _grouped_view(state, node, source):
         return
-    shape = _shape_of(state, node, source.layout)
     rank = len(_tensor_shape(node) or ())
+    layout = _reshaped_layout(source, _tensor_shape(node) or ())
+    shape = _shape_of(state, node, layout)
     if shape == source.shape:
-        _alias(state, node, source)
+        _alias(state, node, source, layout)
     elif rank == 2 and source.rank == 4 and shape.depth == source.shape.width * source.shape.height * \
             source.shape.depth:
         _flatten(state, node, source)
     else:
         raise _unsupported(state, node, f"it reshapes {source.shape} into {shape}, which no layer of the format does")
+
+
+def _reshaped_layout(source: _Value, shape: tuple[int, ...]) -> str:
+    """The layout a view of ``source`` to ``shape`` has: the channels of a 1 x 1 volume as N x 1 x C and back."""
+    plane = (source.shape.width, source.shape.height) == (1, 1)
+    if len(shape) == 3 and shape[1] == 1 and plane and source.layout != NHWC:
+        return N1C
+    if source.layout == N1C:
+        return NCHW
+    return source.layout
 
 
 def _function_global(state: _Import, node: torch.fx.Node, kind: str) -> None:
@@ -515,9 +612,55 @@ def _function_linear(state: _Import, node: torch.fx.Node) -> None:
 
 def _function_conv2d(state: _Import, node: torch.fx.Node) -> None:
     source, weight, bias = _weighted(state, node, 4)
+    tensors = [(weight.key, weight.tensor), *_param_tensors(state, node, [bias])]
+    standardization = _standardization(state, node, weight, tensors)
     _conv(state, node, source, weight.shape[0], (weight.shape[3], weight.shape[2]), _arg(node, 3, "stride", 1),
           _arg(node, 4, "padding", 0), _arg(node, 5, "dilation", 1), int(_arg(node, 6, "groups", 1)),
-          bias is not None, None, None, [(weight.key, weight.tensor), *_param_tensors(state, node, [bias])])
+          bias is not None, None, None, tensors, standardization)
+
+
+def _standardization(state: _Import, node: torch.fx.Node, weight: _Param,
+                     tensors: list[tuple[str, torch.Tensor]]) -> Any:
+    """A conv2d weight's ``weight_standardization`` field (None for a plain weight); its gain joins ``tensors``."""
+    if weight.factor != 1.0:
+        raise _unsupported(state, node, "its weight is multiplied by a number; the format's conv2d reads it as is")
+    if weight.standardized is None:
+        return None
+    gain, eps = weight.standardized
+    default = spec.WeightStandardization()
+    if gain is None:
+        return True if eps == default.eps else {"eps": eps}
+    if gain.tensor.numel() != weight.shape[0] or gain.standardized is not None:
+        raise _unsupported(state, node, f"its weight standardisation's gain {gain.key} has {gain.tensor.numel()} "
+                                        f"values for {weight.shape[0]} filters")
+    tensors.append((gain.key, gain.tensor))
+    fan_in = weight.tensor[0].numel()
+    fields: dict[str, Any] = {"gain": True}
+    gamma = _gamma_of(gain.factor, fan_in)
+    if gamma != default.gamma:
+        fields["gamma"] = gamma
+    if eps != default.eps:
+        fields["eps"] = eps
+    return fields
+
+
+def _gamma_of(factor: float, fan_in: int) -> float:
+    """γ with γ·fan_in^−½ == ``factor`` exactly (ScaledStdConv2d's ``scale``), in its shortest decimal form.
+
+    γ = factor·√fan_in is off by a few units in the last place; the floats
+    around it that give ``factor`` back are tried, the shortest written first.
+    """
+    rough = float(factor * fan_in ** 0.5)
+    near = [rough]
+    for _step in range(8):
+        near = [math.nextafter(near[0], -math.inf), *near, math.nextafter(near[-1], math.inf)]
+    exact = [value for value in near if value * fan_in ** -0.5 == factor] or [rough]
+    for digits in range(1, 18):
+        for value in sorted(exact, key=lambda value: abs(value - rough)):
+            short = float(f"{value:.{digits}g}")
+            if short * fan_in ** -0.5 == factor:
+                return short
+    return exact[0]
 
 
 def _function_prelu(state: _Import, node: torch.fx.Node) -> None:
@@ -545,7 +688,28 @@ _MODERN: dict[str, Callable[[_Import, torch.fx.Node], None]] = {
     "batch_norm": _function_batch_norm, "layer_norm": _function_layer_norm, "group_norm": _function_group_norm,
     "instance_norm": _function_instance_norm, "linear": _function_linear, "conv2d": _function_conv2d,
     "prelu": _function_prelu, "pixel_shuffle": _function_pixel, "pixel_unshuffle": _function_pixel,
+    **{name: lambda state, node: _function_sub(state, node) for name in ("sub", "subtract")},
+    **{name: lambda state, node: _function_square(state, node) for name in ("pow", "square")},
 }
+
+
+def _function_sub(state: _Import, node: torch.fx.Node) -> None:
+    """``a - b`` of two layer outputs of one rank: a subtract."""
+    arguments = list(node.args[:2])
+    if node.kwargs.get("alpha", 1) != 1 or len(arguments) != 2 or not all(
+            isinstance(argument, torch.fx.Node) and argument in state.values for argument in arguments):
+        raise _unsupported(state, node, "the format subtracts one layer output from another only")
+    _same_ranks(state, node, arguments)
+    _merge(state, node, "subtract", arguments, None, channels_last=True)
+
+
+def _function_square(state: _Import, node: torch.fx.Node) -> None:
+    """``x ** 2``, ``x.pow(2)``, ``torch.square(x)``: the activation square."""
+    exponent = _arg(node, 1, "exponent", 2)
+    if _function_name(node) == "pow" and (exponent != 2 or isinstance(exponent, bool)):
+        raise _unsupported(state, node, f"a power {exponent!r}; the format's activation square is the power 2")
+    _emit(state, node, "square", {"type": "activation", "function": "square"}, [_source(state, node, node.args[0])],
+          channels_last=True)
 
 
 def _function_narrow(state: _Import, node: torch.fx.Node) -> None:

@@ -19,7 +19,15 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "hardsigmoid": nn.Hardsigmoid, "hardswish": nn.Hardswish, "tanh": nn.Tanh,
     "softmax": lambda: nn.Softmax(dim=1), "log_softmax": lambda: nn.LogSoftmax(dim=1),
     "softplus": nn.Softplus, "softsign": nn.Softsign, "identity": nn.Identity, "linear": nn.Identity,
+    "square": lambda: Square(),
 }
+
+
+class Square(nn.Module):
+    """Every value squared (the square of MetaFormer's StarReLU, s·relu(x)² + b)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * x
 
 
 def activation_module(function: str) -> nn.Module:

@@ -10,19 +10,27 @@ import torch.fx
 from torch import nn
 
 from netcheck import spec
+from netcheck.torch import known
 from netcheck.torch.layers import (
     Add,
+    ChannelConv,
     Concat,
     DropPath,
     GlobalAvgPool2d,
     GlobalMaxPool2d,
+    Grn,
     LayerNorm2d,
     LayerScale,
     Multiply,
+    RmsNorm2d,
     Scale,
     Slice,
+    Square,
+    Subtract,
 )
 from netcheck.torch.nodes import (
+    N1C,
+    NCHW,
     NHWC,
     _alias,
     _emit,
@@ -37,6 +45,7 @@ from netcheck.torch.sizes import _format_ceil_size, _kernel_eff, _same_pads, _sh
 
 _ACTIVATION_MODULES: tuple[tuple[type[nn.Module], str], ...] = (
     (nn.ReLU, "relu"), (nn.ReLU6, "relu6"), (nn.LeakyReLU, "leaky_relu"), (nn.ELU, "elu"), (nn.SELU, "selu"),
+    (Square, "square"),
     (nn.CELU, "celu"), (nn.GELU, "gelu"), (nn.SiLU, "silu"), (nn.Mish, "mish"), (nn.Sigmoid, "sigmoid"),
     (nn.Hardsigmoid, "hardsigmoid"), (nn.Hardswish, "hardswish"), (nn.Tanh, "tanh"), (nn.Softmax, "softmax"),
     (nn.LogSoftmax, "log_softmax"), (nn.Softplus, "softplus"), (nn.Softsign, "softsign"),
@@ -45,13 +54,17 @@ _DROPOUTS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropo
 
 
 def _visit_module(state: _Import, node: torch.fx.Node, module: nn.Module) -> None:
-    if node.kwargs or (len(node.args) != 1 and not isinstance(module, (Add, Concat, Multiply))):
+    if node.kwargs or (len(node.args) != 1 and not isinstance(module, (Add, Concat, Multiply, Subtract))):
         raise _unsupported(state, node, "the module is called with more than one argument")
-    if isinstance(module, (Add, Concat, Multiply)):
-        kind = "add" if isinstance(module, Add) else "concat" if isinstance(module, Concat) else "multiply"
+    if isinstance(module, (Add, Concat, Multiply, Subtract)):
+        kind = "add" if isinstance(module, Add) else "concat" if isinstance(module, Concat) else \
+            "subtract" if isinstance(module, Subtract) else "multiply"
         _merge(state, node, kind, list(node.args), module)
         return
     source = _source(state, node, node.args[0])
+    if known.is_known(module):
+        _known_module(state, node, module, source)
+        return
     if _modern_module(state, node, module, source):
         return
     if isinstance(module, nn.Conv2d):
@@ -146,12 +159,25 @@ def _conv_module(state: _Import, node: torch.fx.Node, module: nn.Conv2d, source:
     if module.padding_mode != "zeros":
         raise _unsupported(state, node, f"padding_mode={module.padding_mode!r}; the format pads with zeros")
     _conv(state, node, source, int(module.out_channels), _hw(module.kernel_size), module.stride, module.padding,
-          module.dilation, int(module.groups), module.bias is not None, getattr(module, "pad", None), module)
+          module.dilation, int(module.groups), module.bias is not None, getattr(module, "pad", None), module,
+          standardization=_standardize_field(getattr(module, "standardize", None)))
+
+
+def _standardize_field(standardize: tuple[bool, float, float] | None) -> Any:
+    """netcheck's own Conv2d's ``standardize`` (gain, gamma, eps) as the spec's ``weight_standardization``."""
+    if standardize is None:
+        return None
+    gain, gamma, eps = standardize
+    default = spec.WeightStandardization()
+    fields = {key: value for key, value, usual in (("gain", gain, default.gain), ("gamma", gamma, default.gamma),
+                                                   ("eps", eps, default.eps)) if value != usual}
+    return fields or True
 
 
 def _conv(state: _Import, node: torch.fx.Node, source: _Value, filters: int, kernel: tuple[int, int], stride_size: Any,
           padding_size: Any, dilation_size: Any, groups: int, bias: bool, explicit: Sequence[int] | None,
-          module: nn.Module | None, tensors: list[tuple[str, torch.Tensor]] | None = None) -> None:
+          module: nn.Module | None, tensors: list[tuple[str, torch.Tensor]] | None = None,
+          standardization: Any = None) -> None:
     """A conv2d from ``nn.Conv2d`` or ``F.conv2d``: ``kernel`` (width, height), PyTorch's stride, padding, dilation."""
     stride, dilation = _hw(stride_size), _hw(dilation_size)
     out = _shape_of(state, node)
@@ -174,6 +200,8 @@ def _conv(state: _Import, node: torch.fx.Node, source: _Value, filters: int, ker
         fields["activation"] = activation
     if rounding == "ceil":
         fields["rounding"] = "ceil"
+    if standardization is not None:
+        fields["weight_standardization"] = standardization
     _emit(state, node, "conv", fields, [source], module, "floor" if rounding == "floor" else None, tensors)
 
 
@@ -380,22 +408,26 @@ def _layer_norm(state: _Import, node: torch.fx.Node, source: _Value, normalized:
     if shape != [source.shape.depth] or not over_channels:
         raise _unsupported(state, node, f"LayerNorm over {shape} of a {source.layout.upper()} tensor; the format's "
                                         "layernorm2d normalises the channels at each position")
-    if weight != bias:
-        raise _unsupported(state, node, "LayerNorm with a scale and no shift; the format's affine has both")
+    if bias and not weight:
+        raise _unsupported(state, node, "LayerNorm with a shift and no scale; the format's affine has a scale")
     fields: dict[str, Any] = {"type": "layernorm2d"}
     if not weight:
         fields["affine"] = False
+    elif not bias:
+        fields["bias"] = False
     fields.update(_extra_values("layernorm2d", eps=eps))
     _emit(state, node, "norm", fields, [source], module, tensors=tensors, channels_last=True)
 
 
 def _group_norm(state: _Import, node: torch.fx.Node, source: _Value, groups: int, weight: bool, bias: bool,
                 eps: float, module: nn.Module | None, tensors: list[tuple[str, torch.Tensor]] | None = None) -> None:
-    if weight != bias:
-        raise _unsupported(state, node, "GroupNorm with a scale and no shift; the format's affine has both")
+    if bias and not weight:
+        raise _unsupported(state, node, "GroupNorm with a shift and no scale; the format's affine has a scale")
     fields: dict[str, Any] = {"type": "groupnorm", "groups": groups}
     if not weight:
         fields["affine"] = False
+    elif not bias:
+        fields["bias"] = False
     fields.update(_extra_values("groupnorm", eps=eps))
     _emit(state, node, "norm", fields, [source], module, tensors=tensors)
 
@@ -415,18 +447,31 @@ def _modern_module(state: _Import, node: torch.fx.Node, module: nn.Module, sourc
     if isinstance(module, Slice):
         _emit(state, node, "slice", {"type": "slice", "channels": [module.start, module.stop]}, [source], module)
     elif isinstance(module, LayerScale):
-        _emit(state, node, "layer_scale", {"type": "layer_scale"}, [source], module)
+        _emit(state, node, "layer_scale", _layer_scale_fields(module), [source], module)
     elif isinstance(module, LayerNorm2d):
-        _emit(state, node, "norm", {"type": "layernorm2d", **({} if module.elementwise_affine else {"affine": False}),
-                                    **_extra_values("layernorm2d", eps=module.eps)}, [source], module)
+        affine = {"affine": False} if not module.elementwise_affine else {} if module.bias is not None else \
+            {"bias": False}
+        _emit(state, node, "norm", {"type": "layernorm2d", **affine, **_extra_values("layernorm2d", eps=module.eps)},
+              [source], module)
+    elif isinstance(module, RmsNorm2d):
+        fields: dict[str, Any] = {"type": "rmsnorm2d", **({} if module.elementwise_affine else {"affine": False})}
+        if module.eps is not None:
+            fields["eps"] = float(module.eps)
+        _emit(state, node, "norm", fields, [source], module)
+    elif isinstance(module, nn.RMSNorm):
+        _rms_norm(state, node, source, module)
+    elif isinstance(module, Grn):
+        _emit(state, node, "grn", {"type": "grn", **_extra_values("grn", eps=module.eps)}, [source], module)
+    elif isinstance(module, nn.Conv1d):
+        _channel_conv(state, node, module, source)
     elif isinstance(module, nn.LayerNorm):
         _layer_norm(state, node, source, module.normalized_shape, module.weight is not None,
                     module.bias is not None, float(module.eps), module)
     elif isinstance(module, nn.GroupNorm):
-        _group_norm(state, node, source, int(module.num_groups), module.affine, module.affine, float(module.eps),
-                    module)
+        _group_norm(state, node, source, int(module.num_groups), module.weight is not None, module.bias is not None,
+                    float(module.eps), module)
     elif isinstance(module, nn.InstanceNorm2d):
-        fields: dict[str, Any] = {"type": "instancenorm2d"}
+        fields = {"type": "instancenorm2d"}
         fields.update({key: True for key in ("affine", "track_running_stats") if getattr(module, key)})
         fields.update(_extra_values("instancenorm2d", eps=module.eps))
         _emit(state, node, "norm", fields, [source], module)
@@ -448,6 +493,62 @@ def _modern_module(state: _Import, node: torch.fx.Node, module: nn.Module, sourc
     else:
         return False
     return True
+
+
+def _known_module(state: _Import, node: torch.fx.Node, module: nn.Module, source: _Value) -> None:
+    """A timm module read as one layer (``netcheck.torch.known``), after checking that it computes that layer."""
+    read = known.reading(module)
+    fits = source.layout == NCHW and source.rank == 4 if read.channels == known.CHANNELS_FIRST else \
+        source.layout == NHWC or source.rank == 2
+    name = type(module).__name__
+    if not fits:
+        raise _unsupported(state, node, f"{name} takes the channels {read.channels} but reads a "
+                                        f"{source.layout.upper()} tensor of rank {source.rank}")
+    shape = _tensor_shape(node.args[0]) if isinstance(node.args[0], torch.fx.Node) else None
+    if shape is None or not known.computes_the_same(module, read, shape):
+        raise _unsupported(state, node, f"{name} does not compute what the format's {read.fields['type']} does")
+    _emit(state, node, "norm" if read.fields["type"] != "grn" else "grn", read.fields, [source], module,
+          channels_last=True)
+
+
+def _rms_norm(state: _Import, node: torch.fx.Node, source: _Value, module: nn.RMSNorm) -> None:
+    """torch's ``nn.RMSNorm`` over the channels alone: of a channels-last volume or a vector (rmsnorm2d)."""
+    if list(module.normalized_shape) != [source.shape.depth] or not (source.rank == 2 or source.layout == NHWC):
+        raise _unsupported(state, node, f"RMSNorm over {list(module.normalized_shape)} of a "
+                                        f"{source.layout.upper()} tensor; the format's rmsnorm2d normalises the "
+                                        "channels at each position")
+    fields: dict[str, Any] = {"type": "rmsnorm2d", **({} if module.elementwise_affine else {"affine": False})}
+    if module.eps is not None:
+        fields["eps"] = float(module.eps)
+    _emit(state, node, "norm", fields, [source], module, channels_last=True)
+
+
+def _layer_scale_fields(module: LayerScale) -> dict[str, Any]:
+    """netcheck's own LayerScale module as its layer's fields."""
+    default = spec.LayerScale.model_fields
+    fields: dict[str, Any] = {"type": "layer_scale"}
+    values = {"init": module.gamma.detach().flatten()[0].item(), "per_channel": module.gamma.dim() == 3,
+              "bias": module.beta is not None,
+              "bias_init": module.beta.detach().flatten()[0].item() if module.beta is not None else 0.0}
+    fields.update({key: value for key, value in values.items() if value != default[key].default})
+    return fields
+
+
+def _channel_conv(state: _Import, node: torch.fx.Node, module: nn.Conv1d, source: _Value) -> None:
+    """ECA's ``nn.Conv1d(1, 1, k)`` over the channels viewed as N x 1 x C, or netcheck's own ChannelConv."""
+    own = isinstance(module, ChannelConv)
+    plain = module.in_channels == module.out_channels == 1 and module.groups == 1 and module.stride == (1,) and \
+        module.dilation == (1,) and module.padding_mode == "zeros" and isinstance(module.padding, tuple)
+    if not plain or not (own or source.layout == N1C):
+        raise _unsupported(state, node, "a Conv1d the format has a layer for is one filter over the channels "
+                                        "(ECA: Conv1d(1, 1, k) on N x 1 x C, stride 1, zero padding)")
+    kernel, padding = int(module.kernel_size[0]), int(module.padding[0])
+    fields: dict[str, Any] = {"type": "channel_conv", "kernel": kernel}
+    if padding != (kernel - 1) // 2:
+        fields["padding"] = padding
+    if module.bias is not None:
+        fields["bias"] = True
+    _emit(state, node, "conv", fields, [source], module, channels_last=True)
 
 
 def _drop_path(state: _Import, node: torch.fx.Node, module: nn.Module, source: _Value) -> None:

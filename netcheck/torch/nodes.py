@@ -17,9 +17,10 @@ from netcheck.torch.sizes import torch_shape
 TRACE_BATCH = 2
 
 
-NCHW, NHWC = "nchw", "nhwc"
-#: Where the channels sit in a volume of each layout (the axis of N x C x H x W, or N x H x W x C after a permute).
-CHANNEL_AXIS = {NCHW: 1, NHWC: 3}
+NCHW, NHWC, N1C = "nchw", "nhwc", "n1c"
+#: Where the channels sit in a tensor of each layout: N x C x H x W, N x H x W x C after a permute, and N x 1 x C,
+#: the channels of a 1 x 1 volume as a sequence (ECA's view for its Conv1d over the channels).
+CHANNEL_AXIS = {NCHW: 1, NHWC: 3, N1C: 2}
 
 
 @dataclass(slots=True)
@@ -38,11 +39,19 @@ class _Value:
 
 @dataclass(slots=True)
 class _Param:
-    """A parameter or buffer read by the forward code (an fx ``get_attr``), possibly reshaped."""
+    """A parameter or buffer read by the forward code (an fx ``get_attr``), possibly reshaped.
+
+    Arithmetic on parameters is followed as far as weight standardisation
+    needs: ``factor`` is a number the tensor was multiplied by (NFNet's
+    ``gain * scale``), ``standardized`` the gain (or None) and eps of a weight
+    normalised per filter by ``F.batch_norm`` (timm's ``StdConv2d``).
+    """
 
     key: str
     tensor: torch.Tensor
     shape: tuple[int, ...]
+    factor: float = 1.0
+    standardized: tuple[_Param | None, float] | None = None
 
 
 @dataclass(slots=True)
@@ -131,6 +140,8 @@ def _shape_of(state: _Import, node: torch.fx.Node, layout: str = NCHW) -> Shape:
     shape = _tensor_shape(node)
     if shape is not None and layout == NHWC and len(shape) == 4:
         shape = (shape[0], shape[3], shape[1], shape[2])
+    if shape is not None and layout == N1C and len(shape) == 3 and shape[1] == 1:
+        shape = (shape[0], shape[2])
     if shape is None or len(shape) not in (2, 4):
         rank = "no tensor" if shape is None else f"a {len(shape)}-D tensor {list(shape)}"
         raise _unsupported(state, node, f"it gives {rank}; the format describes volumes N x C x H x W and "
@@ -212,7 +223,11 @@ def _emit(state: _Import, node: torch.fx.Node, base: str, fields: dict[str, Any]
     if layout == NHWC and not channels_last:
         raise _unsupported(state, node, "it reads a channels-last (N x H x W x C) tensor; the format's layer reads "
                                         "N x C x H x W")
-    if len(_tensor_shape(node) or ()) != 4:
+    if layout == N1C and not channels_last:
+        raise _unsupported(state, node, "it reads the channels as a sequence (N x 1 x C); only element-wise layers "
+                                        "and a Conv1d over them (channel_conv) read that view")
+    rank = len(_tensor_shape(node) or ())
+    if rank != {N1C: 3}.get(layout, 4):
         layout = NCHW
     name = _layer_name(state, node, base, _owner(state, node, owned) if tensors is not None else None)
     for key, tensor in owned:

@@ -18,7 +18,7 @@ from netcheck import spec
 from netcheck.checker import check_network
 from netcheck.results import Options
 from netcheck.spec import Network, Shape
-from netcheck.torch import layers
+from netcheck.torch import known, layers
 from netcheck.torch.build import INPUT, NetworkModule
 from netcheck.torch.errors import FromModuleError, TorchImportWarning, first_line
 from netcheck.torch.folding import ModuleMap
@@ -69,7 +69,7 @@ def is_leaf(module: nn.Module) -> bool:
     kind = type(module)
     if isinstance(module, NetworkModule):
         return False
-    if kind.__module__ == layers.__name__ or kind.__name__ in _DROP_PATHS:
+    if kind.__module__ == layers.__name__ or kind.__name__ in _DROP_PATHS or known.is_known(module):
         return True
     if isinstance(module, (nn.Sequential, nn.ModuleList, nn.ModuleDict)):
         return False
@@ -271,6 +271,16 @@ def _visit(state: _Import, node: torch.fx.Node) -> None:
         _visit_module(state, node, state.root.get_submodule(str(node.target)))
     else:
         _visit_function(state, node)
+        _rebind_in_place(state, node)
+
+
+def _rebind_in_place(state: _Import, node: torch.fx.Node) -> None:
+    """After ``x.mul_(g)`` the name ``x`` holds the product: later readers of ``x`` read this node's layer."""
+    method = str(node.target) if node.op == "call_method" else ""
+    first = node.args[0] if node.args else None
+    if method.endswith("_") and not method.endswith("__") and isinstance(first, torch.fx.Node) and \
+            first in state.values and node in state.values:
+        state.values[first] = state.values[node]
 
 
 def _attribute(root: nn.Module, target: str) -> Any:

@@ -59,6 +59,8 @@ def _shortest(value: Any) -> Any:
         if len(set(sides)) == 1:
             return value.top
         return {key: getattr(value, key) for key in ("top", "bottom", "left", "right") if getattr(value, key)}
+    if isinstance(value, spec.WeightStandardization):
+        return value.model_dump(exclude_defaults=True) or True
     if isinstance(value, (spec.LayerExpect, spec.NetworkExpect)):
         return {key: _shortest(item) for key, item in value if item is not None}
     return value

@@ -1,0 +1,93 @@
+"""Modules outside torch.nn read as one layer by what they compute: timm's normalisations whose forward code uses
+operations the format has no single layer for (a norm over the plane, a root mean square).
+
+Each is recognised by its class (name and package) and then verified: netcheck's
+own module for the layer, given the same parameters, must compute the same
+values on a random input, or the import is refused. A subclass or a look-alike
+that computes something else is never read as the layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+from netcheck.torch.layers import Grn, RmsNorm2d
+
+CHANNELS_FIRST, CHANNELS_LAST = "first", "last"
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A known module as a layer: its fields, netcheck's module that computes it, where it takes the channels."""
+
+    fields: dict[str, Any]
+    ours: nn.Module
+    channels: str
+
+
+def _grn(module: Any) -> Reading:
+    ours = Grn(int(module.weight.numel()), float(module.eps))
+    ours.load_state_dict({"weight": module.weight.detach(), "bias": module.bias.detach()})
+    fields: dict[str, Any] = {"type": "grn"}
+    if float(module.eps) != 1e-6:
+        fields["eps"] = float(module.eps)
+    return Reading(fields, ours, CHANNELS_LAST if module.channel_dim == -1 else CHANNELS_FIRST)
+
+
+def _rms(channels: str) -> Callable[[Any], Reading]:
+    def read(module: Any) -> Reading:
+        (size,) = tuple(module.normalized_shape)
+        affine = module.weight is not None
+        ours = RmsNorm2d(size, eps=module.eps, elementwise_affine=affine)
+        if affine:
+            ours.load_state_dict({"weight": module.weight.detach()})
+        fields: dict[str, Any] = {"type": "rmsnorm2d"}
+        if not affine:
+            fields["affine"] = False
+        if module.eps is not None:
+            fields["eps"] = float(module.eps)
+        return Reading(fields, ours, channels)
+    return read
+
+
+#: timm's classes by name, each with its reading.
+KNOWN: dict[str, Callable[[Any], Reading]] = {
+    "GlobalResponseNorm": _grn,
+    "RmsNorm2d": _rms(CHANNELS_FIRST), "RmsNorm2dFp32": _rms(CHANNELS_FIRST),
+    "RmsNorm": _rms(CHANNELS_LAST), "RmsNormFp32": _rms(CHANNELS_LAST),
+}
+
+
+def is_known(module: nn.Module) -> bool:
+    """Whether ``module`` is one of the third-party classes read as one layer."""
+    kind = type(module)
+    return kind.__name__ in KNOWN and kind.__module__.startswith("timm.")
+
+
+def reading(module: nn.Module) -> Reading:
+    """The known module as a layer (its class must be known: ``is_known``)."""
+    return KNOWN[type(module).__name__](module)
+
+
+def computes_the_same(module: nn.Module, read: Reading, shape: tuple[int, ...]) -> bool:
+    """Whether ``module`` and netcheck's module give the same values on a random input of ``shape``.
+
+    netcheck's module reads N x C x H x W: a channels-last input (N x H x W x C,
+    or a vector N x C) is turned to it and the result back.
+    """
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(shape, generator=generator)
+    with torch.no_grad():
+        theirs = module(x)
+        if read.channels == CHANNELS_FIRST:
+            mine = read.ours.eval()(x)
+        elif x.dim() == 2:
+            mine = read.ours.eval()(x[:, :, None, None])[:, :, 0, 0]
+        else:
+            mine = read.ours.eval()(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
+    return bool(theirs.shape == mine.shape and torch.allclose(theirs, mine, rtol=1e-4, atol=1e-5))

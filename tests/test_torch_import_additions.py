@@ -1,0 +1,212 @@
+"""from_module on timm's own modules for netcheck's additions to FORMAT.md §2 (channel_conv, grn, rmsnorm2d,
+subtract, weight standardisation, a layer scale with one factor or a shift, layernorm2d and groupnorm without a
+shift, the activation square).
+
+Each case imports a real timm module (timm is in the ``test`` extra), checks the
+layer types and fields netcheck chose, then builds the spec back with
+``to_module``, loads the model's own state_dict into it (strict: same keys, same
+shapes) and compares the outputs on a random input: the same numbers, not only
+the same counts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+torch = pytest.importorskip("torch")
+timm = pytest.importorskip("timm")
+
+from test_torch import assert_parity, assert_round_trip  # noqa: E402
+from timm.layers import CecaModule, EcaModule, RmsNorm2d, ScaledStdConv2d, ScaledStdConv2dSame, StdConv2d  # noqa: E402
+from timm.layers.grn import GlobalResponseNorm  # noqa: E402
+from timm.models.hgnet import LearnableAffineBlock  # noqa: E402
+from timm.models.metaformer import GroupNorm1NoBias, LayerNorm2dNoBias, Pooling, StarReLU  # noqa: E402
+from torch import nn  # noqa: E402
+
+from netcheck.spec import Network  # noqa: E402
+from netcheck.torch import from_module, to_module  # noqa: E402
+from netcheck.torch.errors import UnsupportedOp  # noqa: E402
+
+
+def same_numbers(module: nn.Module, shape: str) -> Network:
+    """The spec of ``module``; its to_module build takes the module's state_dict as is and computes the same."""
+    module.eval()
+    network = from_module(module, shape)
+    rebuilt, _count = assert_parity(network)
+    assert_round_trip(network, rebuilt)
+    back = to_module(network).eval()
+    back.load_state_dict(_matched(back.state_dict(), module.state_dict()), strict=True)
+    width, height, depth = (int(part) for part in shape.split("x"))
+    x = torch.randn(2, depth, height, width)
+    with torch.no_grad():
+        assert torch.allclose(back(x), module(x), atol=1e-5, rtol=1e-4)
+    return network
+
+
+def _matched(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """``theirs`` under our keys: the same key (dots of module paths written ``_``), else the next of equal size.
+
+    Flat imports name layers ``1_conv``; a layer scale's tensors are ``gamma`` and
+    ``beta`` where timm says ``scale`` and ``bias``; both keep PyTorch's order.
+    """
+    left = dict(theirs)
+    flat = {key.rpartition(".")[0].replace(".", "_") + "." + key.rpartition(".")[2]: key for key in theirs}
+    matched = {}
+    for key, tensor in ours.items():
+        found = key if key in left else flat.get(key)
+        if found not in left or left[found].shape != tensor.shape:
+            found = next(other for other, value in left.items() if value.numel() == tensor.numel())
+        matched[key] = left.pop(found).reshape(tensor.shape)
+    assert not left, f"tensors of the model left unread: {sorted(left)}"
+    return matched
+
+
+def fields(network: Network, kind: str) -> list[dict[str, Any]]:
+    """The non-default fields of every layer of type ``kind``."""
+    return [layer.model_dump(exclude_defaults=True, exclude={"name", "inputs", "type"})
+            for layer in network.layers if layer.type == kind]
+
+
+def randomised(module: nn.Module) -> nn.Module:
+    """``module`` with every parameter drawn at random (timm starts gains at 1 and GRN at 0, hiding mistakes)."""
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for parameter in module.parameters():
+            parameter.normal_(0.5, 0.5)
+    return module
+
+
+# Weight standardisation ------------------------------------------------------------------------------------------
+
+
+def test_nfnet_scaled_standardised_conv_keeps_gain_gamma_and_eps() -> None:
+    gamma = 1.7015043497085571  # NFNet's gamma for GELU
+    model = randomised(nn.Sequential(ScaledStdConv2d(3, 8, 3, stride=2, gamma=gamma, eps=1e-5), nn.GELU(),
+                                     ScaledStdConv2d(8, 8, 1)))
+    network = same_numbers(model, "17x17x3")
+    first, second = fields(network, "conv2d")
+    written = first["weight_standardization"].pop("gamma")
+    assert written * 27 ** -0.5 == gamma * 27 ** -0.5  # the γ·fan_in^−½ timm computes, to the last bit
+    assert first == {"filters": 8, "kernel": 3, "stride": 2, "padding": 1,
+                     "weight_standardization": {"gain": True, "eps": 1e-5}}
+    assert second == {"filters": 8, "kernel": 1, "weight_standardization": {"gain": True}}
+    assert network.expect is not None and network.expect.trainable_params == 3 * 9 * 8 + 8 + 8 + 64 + 8 + 8
+
+
+def test_bit_standardised_conv_and_the_dynamic_same_padding_variant() -> None:
+    model = randomised(nn.Sequential(StdConv2d(3, 8, 3, eps=1e-8), ScaledStdConv2dSame(8, 4, 3, stride=2)))
+    network = same_numbers(model, "15x15x3")
+    standardisations = [layer["weight_standardization"] for layer in fields(network, "conv2d")]
+    assert standardisations == [{"eps": 1e-8}, {"gain": True}]
+
+
+class ScaledWeight(nn.Module):
+    """A weight times a number and used as is: not a standardisation, so not a plain conv2d either."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.conv2d(x, self.conv.weight * 0.5, self.conv.bias)
+
+
+def test_a_weight_scaled_by_a_number_is_refused() -> None:
+    with pytest.raises(UnsupportedOp, match="multiplied by a number"):
+        from_module(ScaledWeight(), "8x8x3")
+
+
+# ECA: a convolution along the channels ----------------------------------------------------------------------------
+
+
+def test_eca_is_a_channel_conv_between_a_pool_and_a_gate() -> None:
+    model = nn.Sequential(nn.Conv2d(3, 64, 3, padding=1), randomised(EcaModule(channels=64)))
+    network = same_numbers(model, "9x9x3")
+    assert [layer.type for layer in network.layers] == ["conv2d", "global_avgpool2d", "channel_conv", "activation",
+                                                        "multiply"]
+    assert fields(network, "channel_conv") == [{"kernel": 3}]
+    assert network.layers[2].name == "1_conv"  # timm's key 1.conv.weight, flat
+
+
+def test_circular_eca_is_refused_with_its_padding() -> None:
+    with pytest.raises(UnsupportedOp, match="circular"):
+        from_module(nn.Sequential(nn.Conv2d(3, 16, 1), CecaModule(channels=16)), "8x8x3")
+
+
+# MetaFormer: subtract, norms without a shift, StarReLU -------------------------------------------------------------
+
+
+def test_poolformer_token_mixer_is_a_subtract() -> None:
+    model = nn.Sequential(GroupNorm1NoBias(16), Pooling(3))
+    network = same_numbers(randomised(model), "8x8x16")
+    assert [layer.type for layer in network.layers] == ["groupnorm", "avgpool2d", "subtract"]
+    assert fields(network, "groupnorm") == [{"groups": 1, "bias": False, "eps": 1e-6}]
+
+
+def test_layernorm_without_a_shift() -> None:
+    network = same_numbers(randomised(nn.Sequential(nn.Conv2d(3, 8, 1), LayerNorm2dNoBias(8))), "5x5x3")
+    assert fields(network, "layernorm2d") == [{"bias": False, "eps": 1e-6}]
+
+
+def test_star_relu_is_relu_square_and_a_scalar_affine() -> None:
+    network = same_numbers(randomised(nn.Sequential(nn.Conv2d(3, 8, 1), StarReLU())), "5x5x3")
+    assert [(layer.type, getattr(layer, "function", None)) for layer in network.layers] == [
+        ("conv2d", None), ("activation", "relu"), ("activation", "square"), ("layer_scale", None)]
+    affine = fields(network, "layer_scale")[0]
+    assert affine["per_channel"] is False and affine["bias"] is True
+    assert len(network.layers[-1].name or "") > 0 and network.expect is not None
+    assert network.expect.trainable_params == 3 * 8 + 8 + 2  # StarReLU's scalar scale and bias in one layer
+
+
+def test_hgnet_learnable_affine_block_is_a_layer_scale_with_a_shift() -> None:
+    network = same_numbers(nn.Sequential(nn.Conv2d(3, 8, 3), LearnableAffineBlock(1.5, 0.25)), "6x6x3")
+    assert fields(network, "layer_scale") == [{"init": 1.5, "per_channel": False, "bias": True, "bias_init": 0.25}]
+
+
+class MisplacedShift(nn.Module):
+    """A per-channel factor, then a shift of C values that PyTorch broadcasts along the width, not the channels."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(4, 1, 1))
+        self.beta = nn.Parameter(torch.zeros(4))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.gamma + self.beta
+
+
+def test_a_shift_that_broadcasts_along_the_width_is_refused() -> None:
+    with pytest.raises(UnsupportedOp, match="adds a constant or a parameter"):
+        from_module(MisplacedShift(), "4x4x4")
+
+
+class SkipInit(nn.Module):
+    """NFNet's skip-init gain: ``out.mul_(self.gain)`` in place, then ``out`` read again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 3, padding=1)
+        self.gain = nn.Parameter(torch.tensor(0.5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.conv(x)
+        out.mul_(self.gain)
+        return out + x
+
+
+def test_an_in_place_product_is_read_by_what_follows() -> None:
+    network = same_numbers(SkipInit(), "6x6x4")
+    assert [layer.type for layer in network.layers] == ["conv2d", "layer_scale", "add"]
+    assert fields(network, "layer_scale") == [{"init": 0.5, "per_channel": False}]
+
+
+# Normalisations -------------------------------------------------------------------------------------------------
+
+
+def test_global_response_norm_and_rms_norm() -> None:
+    model = randomised(nn.Sequential(nn.Conv2d(3, 8, 1), GlobalResponseNorm(8, channels_last=False),
+                                     RmsNorm2d(8)))
+    network = same_numbers(model, "5x4x3")
+    assert [layer.type for layer in network.layers] == ["conv2d", "grn", "rmsnorm2d"]
