@@ -47,6 +47,7 @@ VALUE_EXAMPLES: dict[str, list[Any]] = {
     "AxisPair": [{"width": 3, "height": 1}],
     "AxisPadding": [{"width": 1, "height": 0}],
     "Sides": [{"top": 0, "bottom": 1, "left": 0, "right": 1}],
+    "CropSides": [{"top": 1, "left": 1}],
     "WeightStandardization": [{"gain": True, "gamma": 1.7139588594436646, "eps": 1e-5}],
     "ShapeSpec": ["224x224x3", {"width": 224, "height": 224, "depth": 3}],
     "PlaneSpec": ["7x7", 1, {"width": 7, "height": 7}],

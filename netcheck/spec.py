@@ -281,6 +281,22 @@ class AvgPool2d(LayerBase):
                                     examples=[False])
 
 
+class BlurPool2d(LayerBase):
+    """Anti-aliased downsampling: each channel blurred by a fixed binomial filter of F x F (1-2-1 for 3), then
+    subsampled by S (timm's BlurPool2d). Same windows as a pool; no parameters."""
+
+    type: Literal["blurpool2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "aa", "type": "blurpool2d", "kernel": 4, "stride": 2, "padding": 1}
+    kernel: PositiveInt = Field(3, description="F: the binomial filter's size (binomial coefficients of F − 1).",
+                                examples=[3, 5])
+    stride: Size = Field(2, description="S: the step between windows.", examples=[2])
+    padding: PaddingSize = Field(0, description=_PADDING_DOC.replace("zeros", "values"), examples=[1])
+    padding_mode: Literal["reflect", "zeros"] = Field("reflect", description="What the padding adds: the input "
+                                                      "mirrored at its edges (timm's default), or zeros.",
+                                                      examples=["zeros"])
+    rounding: Rounding | None = _ROUNDING
+
+
 class GlobalAvgPool2d(LayerBase):
     """Average over the whole plane: 1 x 1 x D."""
 
@@ -322,6 +338,25 @@ class ZeroPad2d(LayerBase):
     padding: Union[NonNegativeInt, Sides] = Field(
         description="An integer for every side, or {top, bottom, left, right}.", examples=[1, {"left": 1, "right": 2}]
     )
+
+
+class CropSides(Model):
+    """Rows and columns removed per side, for crop2d."""
+
+    top: NonNegativeInt = Field(0, description="Rows removed at the top.", examples=[1])
+    bottom: NonNegativeInt = Field(0, description="Rows removed at the bottom.", examples=[0])
+    left: NonNegativeInt = Field(0, description="Columns removed on the left.", examples=[1])
+    right: NonNegativeInt = Field(0, description="Columns removed on the right.", examples=[0])
+
+
+class Crop2d(LayerBase):
+    """Rows and columns removed at the plane's sides (PyTorch's negative padding; NASNet's shifted path)."""
+
+    type: Literal["crop2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "crop", "type": "crop2d", "crop": {"top": 1, "left": 1}}
+    crop: Union[NonNegativeInt, CropSides] = Field(
+        description="An integer for every side, or {top, bottom, left, right}; at least 1 x 1 must be left (NC102).",
+        examples=[1, {"top": 1, "left": 1}])
 
 
 class Upsample2d(LayerBase):
@@ -588,8 +623,8 @@ class PixelUnshuffle(LayerBase):
 
 Layer = Annotated[
     Union[
-        Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d,
-        AdaptiveAvgPool2d, AdaptiveMaxPool2d, ZeroPad2d, Upsample2d, Flatten, Dense,
+        Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, BlurPool2d, GlobalAvgPool2d, GlobalMaxPool2d,
+        AdaptiveAvgPool2d, AdaptiveMaxPool2d, ZeroPad2d, Crop2d, Upsample2d, Flatten, Dense,
         BatchNorm2d, Lrn, Dropout, Activation, Add, Concat, Multiply, Slice, ChannelShuffle,
         LayerNorm2d, GroupNorm, InstanceNorm2d, LayerScale, PReLU, DropPath, Identity,
         PixelShuffle, PixelUnshuffle, Scale, Subtract, RmsNorm2d, Grn, ChannelConv,

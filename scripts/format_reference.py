@@ -116,12 +116,18 @@ ARITHMETIC: dict[str, Arithmetic] = {
     "avgpool2d": Arithmetic(output=_WINDOW.format(depth="D", dilation=" (no dilation: F_eff = F)"),
                             codes=(*_WINDOW_CODES, "NC301"),
                             notes=_POOL_NOTE + " `count_include_pad` changes the values, not the shape."),
+    "blurpool2d": Arithmetic(output=_WINDOW.format(depth="D", dilation=" (no dilation: F_eff = F)"),
+                             codes=_WINDOW_CODES,
+                             notes="The binomial filter is fixed (timm keeps it as a buffer outside the state_dict): "
+                                   "no parameters. `padding_mode` changes the values, not the shape."),
     "global_avgpool2d": Arithmetic(output="1 × 1 × D"),
     "global_maxpool2d": Arithmetic(output="1 × 1 × D"),
     "adaptive_avgpool2d": Arithmetic(output="w × h × D, the `output` plane w × h whatever W and H"),
     "adaptive_maxpool2d": Arithmetic(output="w × h × D, the `output` plane w × h whatever W and H"),
     "zeropad2d": Arithmetic(output="(W + left + right) × (H + top + bottom) × D; an integer p pads each of the "
                                    "four sides by p"),
+    "crop2d": Arithmetic(output="(W − left − right) × (H − top − bottom) × D; an integer c removes c from each of "
+                               "the four sides; at least 1 × 1 must be left (NC102)", codes=("NC102",)),
     "upsample2d": Arithmetic(output="W·s_w × H·s_h × D, s = `scale`; `mode` changes the values, not the shape"),
     "flatten": Arithmetic(output="1 × 1 × (W·H·D)"),
     "dense": Arithmetic(
@@ -214,6 +220,7 @@ REFERENCES = {
     "AxisPadding": "[per-axis padding](#per-axis-sizes)",
     "Sides": "[sides](#sides)",
     "WeightStandardization": "[weight standardisation](#weight-standardisation)",
+    "CropSides": "[crop sides](#crop-sides)",
     "LayerExpect": "[layer expect](#expect)",
     "NetworkExpect": "[network expect](#expect)",
     "Layer": "[layer](#layer-types)",
@@ -527,6 +534,9 @@ def values() -> list[str]:
         "### Sides", "",
         f"{prose(definition('Sides')['description'])}", "",
         *fields_table(definition("Sides")), "",
+        "### Crop sides", "",
+        f"{prose(definition('CropSides')['description'])}", "",
+        *fields_table(definition("CropSides")), "",
         "### Weight standardisation", "",
         f"{prose(definition('WeightStandardization')['description'])} `weight_standardization: true` is `{{}}`: "
         "every field at its default.", "",

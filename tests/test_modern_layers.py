@@ -27,7 +27,7 @@ MODERN = ROOT / "tests" / "modern"
 MODERN_SPECS = sorted(MODERN.glob("*.yaml"))
 NEW_TYPES = ("multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d", "layer_scale",
              "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale", "subtract", "rmsnorm2d",
-             "grn", "channel_conv")
+             "grn", "channel_conv", "blurpool2d", "crop2d")
 
 
 def codes(report: FileReport) -> set[str]:
@@ -159,6 +159,8 @@ def test_defaults_are_formats() -> None:
     assert defaults["rmsnorm2d"] == {"affine": True, "eps": None}
     assert defaults["grn"] == {"eps": 1e-6}
     assert defaults["channel_conv"] == {"padding": None, "bias": False}
+    assert defaults["blurpool2d"] == {"kernel": 3, "stride": 2, "padding": 0, "padding_mode": "reflect",
+                                      "rounding": None}
     assert defaults["groupnorm"] == {"affine": True, "bias": True, "eps": 1e-5}
     assert defaults["instancenorm2d"] == {"affine": False, "track_running_stats": False, "eps": 1e-5}
     assert defaults["prelu"] == {"per_channel": False}
@@ -172,7 +174,8 @@ def test_defaults_are_formats() -> None:
                         "prelu": ["type"], "drop_path": ["type"], "identity": ["type"],
                         "pixel_shuffle": ["type", "factor"], "pixel_unshuffle": ["type", "factor"],
                         "scale": ["type", "factor"], "subtract": ["inputs", "type"], "rmsnorm2d": ["type"],
-                        "grn": ["type"], "channel_conv": ["type", "kernel"]}
+                        "grn": ["type"], "channel_conv": ["type", "kernel"], "blurpool2d": ["type"],
+                        "crop2d": ["type", "crop"]}
 
 
 # Violations: code, message and location ------------------------------------------------------------------------------

@@ -210,3 +210,58 @@ def test_global_response_norm_and_rms_norm() -> None:
                                      RmsNorm2d(8)))
     network = same_numbers(model, "5x4x3")
     assert [layer.type for layer in network.layers] == ["conv2d", "grn", "rmsnorm2d"]
+
+
+# Anti-aliasing, space to depth, negative padding ---------------------------------------------------------------------
+
+
+def test_timm_blur_pool_is_a_blurpool2d_that_relies_on_floor() -> None:
+    from timm.layers import BlurPool2d
+
+    network = same_numbers(nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), BlurPool2d(8, filt_size=3, stride=2)),
+                           "12x12x3")
+    assert fields(network, "blurpool2d") == [{"padding": 1}] and network.rounding == "floor"  # (12 + 2 − 3)/2
+    assert network.expect is not None and network.expect.non_trainable_params == 0  # the filter is no parameter
+
+
+def test_a_blur_whose_filter_is_not_binomial_is_refused() -> None:
+    from timm.layers import BlurPool2d
+
+    blur = BlurPool2d(4, filt_size=3, stride=2)
+    blur.filt.fill_(1 / 9)
+    with pytest.raises(UnsupportedOp, match="not a binomial blur"):
+        from_module(nn.Sequential(nn.Conv2d(3, 4, 1), blur), "8x8x3")
+
+
+class FixedWeight(nn.Module):
+    """A convolution by a buffer: the weights are not learned, so no conv2d of the format counts them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("weight", torch.ones(4, 3, 3, 3))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.conv2d(x, self.weight)
+
+
+def test_a_convolution_by_a_buffer_is_refused() -> None:
+    with pytest.raises(UnsupportedOp, match="is a buffer"):
+        from_module(FixedWeight(), "8x8x3")
+
+
+def test_tresnet_space_to_depth_is_a_pixel_unshuffle_and_a_channel_shuffle() -> None:
+    from timm.layers import SpaceToDepth
+
+    network = same_numbers(nn.Sequential(SpaceToDepth(4), nn.Conv2d(48, 8, 1)), "16x8x3")
+    assert [(layer.type, layer.model_dump(exclude_defaults=True, exclude={"name", "inputs", "type"}))
+            for layer in network.layers[:2]] == [("pixel_unshuffle", {"factor": 4}), ("channel_shuffle", {"groups": 3})]
+
+
+@pytest.mark.parametrize(("sides", "types"), [
+    ((-1, 1, -1, 1), ["crop2d", "zeropad2d"]),
+    ((-2, 0, 0, -1), ["crop2d"]),
+    ((1, 2, 0, 0), ["zeropad2d"]),
+])
+def test_negative_padding_is_a_crop(sides: tuple[int, int, int, int], types: list[str]) -> None:
+    network = same_numbers(nn.Sequential(nn.ZeroPad2d(sides), nn.Conv2d(3, 4, 1)), "7x6x3")
+    assert [layer.type for layer in network.layers[:-1]] == types

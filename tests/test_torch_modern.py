@@ -45,7 +45,7 @@ MODERN_SPECS = sorted((ROOT / "tests" / "modern").glob("*.yaml"))
 #: The types this file covers, for ``test_torch.py``'s check that every layer type is built somewhere.
 COVERED = frozenset({"multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d",
                      "layer_scale", "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale",
-                     "subtract", "rmsnorm2d", "grn", "channel_conv"})
+                     "subtract", "rmsnorm2d", "grn", "channel_conv", "blurpool2d", "crop2d"})
 SLOW = settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -126,13 +126,16 @@ EVERY_NEW_LAYER = """
       - {name: ws, type: conv2d, filters: 6, kernel: 3, padding: 1, weight_standardization: true}
       - {name: sws, type: conv2d, filters: 4, kernel: 3, stride: 2, padding: same,
          weight_standardization: {gain: true, gamma: 1.7, eps: 1.0e-5}}
+      - {name: blur, type: blurpool2d, kernel: 3, stride: 2, padding: 1, rounding: floor, inputs: rms}
+      - {name: blur_zeros, type: blurpool2d, kernel: 2, stride: 1, padding_mode: zeros}
+      - {name: crop, type: crop2d, crop: {top: 1, right: 1}}
 """
 
 
 def test_every_new_layer_parity() -> None:
     network = spec(EVERY_NEW_LAYER)
     module, count = assert_parity(network)
-    assert count == 33
+    assert count == 36
     assert {layer.type for layer in network.layers} >= COVERED
     assert type(module.layer("gn")) is nn.GroupNorm and module.layer("gn").eps == 0.001
     assert type(module.layer("shuffle")) is nn.ChannelShuffle
@@ -148,6 +151,8 @@ def test_every_new_layer_parity() -> None:
     assert module.layer("ln_scale_only").bias is None and module.layer("skipinit").gamma.shape == (1,)
     assert module.layer("sws").gain.shape == (4, 1, 1, 1) and module.layer("sws").standardize == (True, 1.7, 1e-5)
     assert not hasattr(module.layer("ws"), "gain")
+    assert module.layer("blur").mode == "reflect" and module.layer("blur_zeros").mode == "constant"
+    assert not any(key.endswith("filt") for key in module.state_dict()) and not module.layer("blur").state_dict()
 
 
 def test_added_layers_compute_what_timm_computes() -> None:

@@ -22,6 +22,15 @@ def pool2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     return Outcome(Flow(Shape(plane.width, plane.height, flow.shape.depth), *plane.fields), problems=problems)
 
 
+def blurpool2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """The sliding-window formula with F = kernel, × D (a depthwise blur: PyTorch's conv limits, not a pool's)."""
+    flow = flows[0]
+    plane = slide_plane(flow, layer.kernel, layer.stride, layer.padding, 1, rounding)
+    if plane.width is None or plane.height is None:
+        return Outcome(None, problems=plane.problems)
+    return Outcome(Flow(Shape(plane.width, plane.height, flow.shape.depth), *plane.fields), problems=plane.problems)
+
+
 def _pytorch_padding_limit(layer: Record) -> list[Problem]:
     """PyTorch refuses pool padding larger than half the (undilated) kernel."""
     per_axis: list[list[Problem]] = [[], []]
@@ -64,6 +73,7 @@ def _adaptive_field(field: Field, size: int, out: int) -> Field:
 RULES: dict[str, Rule] = {
     "maxpool2d": pool2d,
     "avgpool2d": pool2d,
+    "blurpool2d": blurpool2d,
     "global_avgpool2d": global_pool2d,
     "global_maxpool2d": global_pool2d,
     "adaptive_avgpool2d": adaptive_pool2d,

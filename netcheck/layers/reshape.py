@@ -33,6 +33,23 @@ def zeropad2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     return Outcome(Flow(out, flow.width, flow.height))
 
 
+def crop2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """W − left − right, H − top − bottom, D; NC102 when less than 1 x 1 is left."""
+    flow = flows[0]
+    crop = layer.crop
+    if isinstance(crop, int):
+        left = right = top = bottom = crop
+    else:
+        left, right, top, bottom = crop.left, crop.right, crop.top, crop.bottom
+    shape = flow.shape
+    out = Shape(shape.width - left - right, shape.height - top - bottom, shape.depth)
+    if out.width < 1 or out.height < 1:
+        facts = {"case": "crop", "width": shape.width, "height": shape.height, "left": left, "right": right,
+                 "top": top, "bottom": bottom}
+        return Outcome(None, problems=[Problem("NC102", facts)])
+    return Outcome(Flow(out, flow.width, flow.height))
+
+
 def upsample2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """W·s_w × H·s_h × D; the jump shrinks by the scale."""
     flow = flows[0]
@@ -91,6 +108,7 @@ def pixel_unshuffle(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
 #: The layer types this module computes, by ``type``.
 RULES: dict[str, Rule] = {
     "zeropad2d": zeropad2d,
+    "crop2d": crop2d,
     "upsample2d": upsample2d,
     "flatten": flatten,
     "slice": slice_channels,

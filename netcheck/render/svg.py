@@ -43,14 +43,15 @@ PALETTE = {
 }
 FAMILIES = {
     "conv": ("conv2d", "conv_transpose2d", "channel_conv"),
-    "pool": ("maxpool2d", "avgpool2d", "global_avgpool2d", "global_maxpool2d", "adaptive_avgpool2d",
+    "pool": ("maxpool2d", "avgpool2d", "blurpool2d", "global_avgpool2d", "global_maxpool2d", "adaptive_avgpool2d",
              "adaptive_maxpool2d"),
     "norm": ("batchnorm2d", "lrn", "layernorm2d", "rmsnorm2d", "grn", "groupnorm", "instancenorm2d", "layer_scale",
              "scale"),
     "activation": ("activation", "prelu", "dropout", "drop_path", "identity"),
     "dense": ("dense",),
     "merge": ("add", "subtract", "concat", "multiply"),
-    "reshape": ("flatten", "zeropad2d", "upsample2d", "slice", "channel_shuffle", "pixel_shuffle", "pixel_unshuffle"),
+    "reshape": ("flatten", "zeropad2d", "crop2d", "upsample2d", "slice", "channel_shuffle", "pixel_shuffle",
+                "pixel_unshuffle"),
 }
 FAMILY_OF = {kind: family for family, kinds in FAMILIES.items() for kind in kinds}
 _NOT_XML = re.compile("[\ufffe\uffff]")

@@ -33,7 +33,7 @@ from netcheck.rules import Context
 from netcheck.rules.words import each_axis
 from netcheck.vocabulary import Shape, pair
 
-WINDOWED = ("conv2d", "maxpool2d", "avgpool2d")
+WINDOWED = ("conv2d", "maxpool2d", "avgpool2d", "blurpool2d")
 INPUT_SEARCH = 40
 INPUT_SHARE = 4  # the input-size search may take a quarter of the file's budget
 PAIR_SEARCH = 8

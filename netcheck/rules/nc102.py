@@ -2,8 +2,8 @@
 
 For conv2d and pooling, F_eff = dilation·(F − 1) + 1 must fit in W + 2P. For
 conv_transpose2d, (W − 1)·S − 2P + F_eff + output_padding must be at least 1.
-For channel_conv, the kernel k must fit in the padded channels: D − k + 2P + 1
-is at least 1.
+For crop2d, at least one row and one column must be left. For channel_conv,
+the kernel k must fit in the padded channels: D − k + 2P + 1 is at least 1.
 
 When both axes fall below 1 with different numbers, one violation shows
 each axis's arithmetic and lists its fixes (which must fix both) once.
@@ -46,6 +46,11 @@ SEVERITY = "error"
 def message(facts: Facts) -> str:
     """The arithmetic that falls below 1, for a sliding window or a transposed convolution; both axes when both
     fail (``axes``), each with its own numbers."""
+    if facts.get("case") == "crop":
+        return (f"crop2d leaves {facts['width']} − {facts['left']} − {facts['right']} = "
+                f"{facts['width'] - facts['left'] - facts['right']} columns and {facts['height']} − {facts['top']} − "
+                f"{facts['bottom']} = {facts['height'] - facts['top'] - facts['bottom']} rows: at least 1 x 1 must "
+                "be left")
     if facts.get("case") == "channels":
         depth, kernel, padding = facts["depth"], facts["kernel"], facts["padding"]
         return (f"channel_conv depth ({depth} − {kernel} + 2·{padding}) + 1 = {facts['out']} is below 1: the kernel "
@@ -55,6 +60,8 @@ def message(facts: Facts) -> str:
 
 def candidates(context: Context) -> Iterator[list[Fix]]:
     """A window's fixes; for channel_conv, the padding (k − 1)/2 (which keeps D for an odd k) or a kernel that fits."""
+    if context.finding.facts.get("case") == "crop":
+        return
     if context.finding.facts.get("case") != "channels":
         yield from window_candidates(context)
         return

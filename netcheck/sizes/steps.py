@@ -191,6 +191,12 @@ def _slice(layer: Record, inputs: Inputs) -> Needs:
     return [], ([] if depth is None else [(depth, layer.channels[1])])
 
 
+def _crop(layer: Record, inputs: Inputs) -> Needs:
+    crop = layer.crop
+    removed = 2 * crop if isinstance(crop, int) else crop.left + crop.right  # restricted: left/right are this axis
+    return [], [(inputs[0][0], removed + 1)]
+
+
 def _channel_conv(layer: Record, inputs: Inputs) -> Needs:
     depth = inputs[0][1]
     return [], ([] if depth is None else [(depth, layer.kernel - 2 * channel_padding(layer))])
@@ -237,12 +243,13 @@ _PLAIN = ("batchnorm2d", "lrn", "dropout", "activation", "layernorm2d", "rmsnorm
 #: Each layer type's requirements, by ``type``.
 NEEDS: dict[str, Callable[[Record, Inputs], Needs]] = {
     **{kind: _plain for kind in _PLAIN},
-    "conv2d": _sliding, "maxpool2d": _sliding, "avgpool2d": _sliding,
+    "conv2d": _sliding, "maxpool2d": _sliding, "avgpool2d": _sliding, "blurpool2d": _sliding,
     "conv_transpose2d": _transposed,
     "groupnorm": _channel_groups, "channel_shuffle": _channel_groups,
     "pixel_shuffle": _shuffle, "pixel_unshuffle": _unshuffle,
     "slice": _slice, "dense": _dense, "flatten": _flatten,
     "add": _add, "subtract": _add, "concat": _concat, "multiply": _multiply, "channel_conv": _channel_conv,
+    "crop2d": _crop,
 }
 
 

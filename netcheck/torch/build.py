@@ -25,6 +25,7 @@ from netcheck.torch.errors import SpecRefused
 from netcheck.torch.layers import (
     Add,
     AvgPool2d,
+    BlurPool2d,
     ChannelConv,
     Concat,
     Conv2d,
@@ -209,12 +210,20 @@ def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> 
         return _conv_transpose2d(layer, shape, out)
     if kind in ("maxpool2d", "avgpool2d"):
         return _pool2d(layer, shape, out, rounding)
+    if kind == "blurpool2d":
+        pads, _effs, strides, _outs = _window_pads(layer, shape, out, 1, layer.stride)
+        if rounding != "ceil" and layer.padding != "same":  # floor drops what the tight padding leaves out
+            pads = [(before, before) for before, _after in pads]
+        return BlurPool2d(shape.depth, layer.kernel, (strides[1], strides[0]),
+                          (pads[0][0], pads[0][1], pads[1][0], pads[1][1]),
+                          "constant" if layer.padding_mode == "zeros" else "reflect")
     builders: dict[str, Callable[[], nn.Module]] = {
         "global_avgpool2d": GlobalAvgPool2d,
         "global_maxpool2d": GlobalMaxPool2d,
         "adaptive_avgpool2d": lambda: nn.AdaptiveAvgPool2d((layer.output.height, layer.output.width)),
         "adaptive_maxpool2d": lambda: nn.AdaptiveMaxPool2d((layer.output.height, layer.output.width)),
         "zeropad2d": lambda: nn.ZeroPad2d(_sides(layer.padding)),
+        "crop2d": lambda: nn.ZeroPad2d(_negated(_sides(layer.crop))),
         "upsample2d": lambda: nn.Upsample(
             scale_factor=(float(pair(layer.scale)[1]), float(pair(layer.scale)[0])), mode=layer.mode),
         "flatten": nn.Flatten,
@@ -267,7 +276,13 @@ def _activation_layer(layer: spec.Activation) -> nn.Module:
     return activation_module(layer.function)
 
 
-def _sides(padding: int | spec.Sides) -> tuple[int, int, int, int]:
+def _negated(sides: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """A crop as PyTorch writes it: a negative padding."""
+    left, right, top, bottom = sides
+    return (-left, -right, -top, -bottom)
+
+
+def _sides(padding: int | spec.Sides | spec.CropSides) -> tuple[int, int, int, int]:
     if isinstance(padding, int):
         return (padding, padding, padding, padding)
     return (padding.left, padding.right, padding.top, padding.bottom)

@@ -601,6 +601,9 @@ def _weighted(state: _Import, node: torch.fx.Node, rank: int) -> tuple[_Value, _
     found = _param(state, _arg(node, 1, "weight"))
     if found is None or len(found.shape) != rank:
         raise _unsupported(state, node, "its weight is not a parameter of the module")
+    if not isinstance(found.tensor, torch.nn.Parameter):
+        raise _unsupported(state, node, f"its weight {found.key} is a buffer (fixed, not learned); the format's "
+                                        "layers with weights learn them")
     return source, found, _arg(node, 2, "bias")
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from netcheck.torch.layers import Grn, RmsNorm2d
+from netcheck.torch.layers import BlurPool2d, Grn, RmsNorm2d, binomial_filter
 
 CHANNELS_FIRST, CHANNELS_LAST = "first", "last"
 
@@ -69,6 +69,26 @@ def is_known(module: nn.Module) -> bool:
     return kind.__name__ in KNOWN and kind.__module__.startswith("timm.")
 
 
+def is_blur(module: nn.Module) -> bool:
+    """Whether ``module`` is timm's BlurPool2d (read as a blurpool2d once its filter is checked to be binomial)."""
+    kind = type(module)
+    return kind.__name__ == "BlurPool2d" and kind.__module__.startswith("timm.")
+
+
+def blur_reading(module: Any, channels: int) -> BlurPool2d | None:
+    """netcheck's module for timm's BlurPool2d (its padding, filter size, stride, mode), or None when it is not
+    plain: padding not four sides, a filter that is not the binomial one."""
+    pad = tuple(int(side) for side in getattr(module, "padding", ()))
+    size, stride, mode = int(getattr(module, "filt_size", 0)), getattr(module, "stride", None), \
+        getattr(module, "pad_mode", None)
+    if len(pad) != 4 or size < 1 or not isinstance(stride, int) or mode not in ("reflect", "constant", "zeros"):
+        return None
+    filt = getattr(module, "filt", None)
+    if not isinstance(filt, torch.Tensor) or not torch.allclose(filt[0, 0], binomial_filter(size)):
+        return None
+    return BlurPool2d(channels, size, (stride, stride), pad, "constant" if mode == "zeros" else str(mode))
+
+
 def reading(module: nn.Module) -> Reading:
     """The known module as a layer (its class must be known: ``is_known``)."""
     return KNOWN[type(module).__name__](module)
@@ -91,3 +111,18 @@ def computes_the_same(module: nn.Module, read: Reading, shape: tuple[int, ...]) 
         else:
             mine = read.ours.eval()(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
     return bool(theirs.shape == mine.shape and torch.allclose(theirs, mine, rtol=1e-4, atol=1e-5))
+
+
+def is_space_to_depth(module: nn.Module) -> bool:
+    """Whether ``module`` is timm's SpaceToDepth (TResNet's stem)."""
+    kind = type(module)
+    return kind.__name__ == "SpaceToDepth" and kind.__module__.startswith("timm.")
+
+
+def space_to_depth_reading(module: Any, channels: int) -> nn.Sequential | None:
+    """TResNet's space-to-depth as netcheck's layers: a pixel unshuffle (channel c·r² + k) then a channel shuffle in
+    ``channels`` groups (to k·C + c, TResNet's order); None when the block size is not an integer."""
+    block = getattr(module, "bs", None)
+    if not isinstance(block, int) or block < 1:
+        return None
+    return nn.Sequential(nn.PixelUnshuffle(block), nn.ChannelShuffle(channels))

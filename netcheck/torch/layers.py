@@ -308,3 +308,30 @@ class Scale(nn.Module):
 
     def extra_repr(self) -> str:
         return f"factor={self.factor}"
+
+
+def binomial_filter(size: int) -> torch.Tensor:
+    """The size x size blur of binomial coefficients C(size − 1, k) / 2^(size − 1), outer product (sums to 1)."""
+    coefficients = torch.tensor([math.comb(size - 1, k) for k in range(size)], dtype=torch.float32) / 2 ** (size - 1)
+    square: torch.Tensor = coefficients[:, None] * coefficients[None, :]
+    return square
+
+
+class BlurPool2d(nn.Module):
+    """Anti-aliased downsampling (timm's BlurPool2d): pad by ``pad`` = (left, right, top, bottom) in ``mode``, then
+    a depthwise convolution with the fixed binomial filter and ``stride`` (height, width)."""
+
+    def __init__(self, channels: int, kernel: int, stride: tuple[int, int], pad: tuple[int, int, int, int],
+                 mode: str = "reflect") -> None:
+        super().__init__()
+        self.channels, self.kernel, self.stride, self.pad, self.mode = channels, kernel, stride, pad, mode
+        self.filt: torch.Tensor
+        self.register_buffer("filt", binomial_filter(kernel)[None, None].repeat(channels, 1, 1, 1),
+                             persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        padded = F.pad(x, self.pad, mode=self.mode) if any(self.pad) else x
+        return F.conv2d(padded, self.filt, stride=self.stride, groups=self.channels)
+
+    def extra_repr(self) -> str:
+        return f"channels={self.channels}, stride={self.stride}, pad={self.pad}, mode={self.mode!r}"

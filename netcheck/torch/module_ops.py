@@ -10,9 +10,11 @@ import torch.fx
 from torch import nn
 
 from netcheck import spec
+from netcheck.spec import Shape
 from netcheck.torch import known
 from netcheck.torch.layers import (
     Add,
+    BlurPool2d,
     ChannelConv,
     Concat,
     DropPath,
@@ -64,6 +66,12 @@ def _visit_module(state: _Import, node: torch.fx.Node, module: nn.Module) -> Non
     source = _source(state, node, node.args[0])
     if known.is_known(module):
         _known_module(state, node, module, source)
+        return
+    if known.is_blur(module):
+        _timm_blur(state, node, module, source)
+        return
+    if known.is_space_to_depth(module):
+        _space_to_depth(state, node, module, source)
         return
     if _modern_module(state, node, module, source):
         return
@@ -348,12 +356,29 @@ def _zeropad(state: _Import, node: torch.fx.Node, sides: tuple[int, ...], source
              module: nn.Module | None) -> None:
     if len(sides) == 2:
         sides = (*sides, 0, 0)
-    if len(sides) != 4 or any(side < 0 for side in sides):
-        raise _unsupported(state, node, f"padding {sides}: the format pads the plane's four sides by ≥ 0")
+    if len(sides) != 4:
+        raise _unsupported(state, node, f"padding {sides}: the format pads the plane's four sides")
+    if any(side < 0 for side in sides):  # PyTorch crops a side padded by a negative number
+        crops = [max(-side, 0) for side in sides]
+        padded = any(side > 0 for side in sides)
+        cropped = Shape(source.shape.width - crops[0] - crops[1], source.shape.height - crops[2] - crops[3],
+                        source.shape.depth)
+        _emit(state, node, "crop", {"type": "crop2d", "crop": _sides_field(crops)}, [source], module,
+              shape=cropped if padded else None)
+        if not padded:
+            return
+        source = state.values[node]
+    _emit(state, node, "zeropad", {"type": "zeropad2d", "padding": _sides_field([max(side, 0) for side in sides])},
+          [source], module if not any(side < 0 for side in sides) else None)
+
+
+def _sides_field(sides: Sequence[int]) -> int | dict[str, int]:
+    """PyTorch's (left, right, top, bottom) as the format's integer or {top, bottom, left, right}."""
     left, right, top, bottom = sides
-    padding: int | dict[str, int] = left if len(set(sides)) == 1 else {
-        key: value for key, value in (("top", top), ("bottom", bottom), ("left", left), ("right", right)) if value}
-    _emit(state, node, "zeropad", {"type": "zeropad2d", "padding": padding}, [source], module)
+    if len(set(sides)) == 1:
+        return left
+    return {key: value for key, value in (("top", top), ("bottom", bottom), ("left", left), ("right", right))
+            if value}
 
 
 def _upsample(state: _Import, node: torch.fx.Node, scale: Any, size: Any, mode: str, source: _Value,
@@ -458,6 +483,9 @@ def _modern_module(state: _Import, node: torch.fx.Node, module: nn.Module, sourc
         if module.eps is not None:
             fields["eps"] = float(module.eps)
         _emit(state, node, "norm", fields, [source], module)
+    elif isinstance(module, BlurPool2d):
+        mode = "zeros" if module.mode == "constant" else module.mode
+        _blur(state, node, source, module, module.kernel, module.stride, module.pad, mode)
     elif isinstance(module, nn.RMSNorm):
         _rms_norm(state, node, source, module)
     elif isinstance(module, Grn):
@@ -509,6 +537,48 @@ def _known_module(state: _Import, node: torch.fx.Node, module: nn.Module, source
         raise _unsupported(state, node, f"{name} does not compute what the format's {read.fields['type']} does")
     _emit(state, node, "norm" if read.fields["type"] != "grn" else "grn", read.fields, [source], module,
           channels_last=True)
+
+
+def _blur(state: _Import, node: torch.fx.Node, source: _Value, module: nn.Module, kernel: int, stride_size: Any,
+          sides: Sequence[int], mode: str) -> None:
+    """A blur pool: padding ``sides`` (left, right, top, bottom) in ``mode``, a binomial filter, a stride."""
+    stride = _hw(stride_size)
+    pads = [(int(sides[0]), int(sides[1])), (int(sides[2]), int(sides[3]))]
+    out = _shape_of(state, node)
+    sizes, outs = (source.shape.width, source.shape.height), (out.width, out.height)
+    padding, rounding = _window_padding(state, node, sizes, [kernel, kernel], stride, pads, outs, ceil_mode=False)
+    fields: dict[str, Any] = {"type": "blurpool2d", "kernel": kernel, "stride": _short(*stride)}
+    fields.update(_nondefault(padding=padding))
+    if mode != "reflect":
+        fields["padding_mode"] = mode
+    if rounding == "ceil":
+        fields["rounding"] = "ceil"
+    _emit(state, node, "blur", fields, [source], module, "floor" if rounding == "floor" else None)
+
+
+def _timm_blur(state: _Import, node: torch.fx.Node, module: nn.Module, source: _Value) -> None:
+    """timm's BlurPool2d, once netcheck's blur pool computes what it does."""
+    ours = known.blur_reading(module, source.shape.depth)
+    shape = _tensor_shape(node.args[0]) if isinstance(node.args[0], torch.fx.Node) else None
+    if ours is None or shape is None or source.layout != NCHW or not known.computes_the_same(
+            module, known.Reading({}, ours, known.CHANNELS_FIRST), shape):
+        raise _unsupported(state, node, "a BlurPool2d that is not a binomial blur of the format's blurpool2d")
+    mode = "zeros" if ours.mode == "constant" else ours.mode
+    _blur(state, node, source, module, ours.kernel, ours.stride, ours.pad, mode)
+
+
+def _space_to_depth(state: _Import, node: torch.fx.Node, module: nn.Module, source: _Value) -> None:
+    """timm's SpaceToDepth: two layers, pixel_unshuffle then channel_shuffle (checked to give its channel order)."""
+    ours = known.space_to_depth_reading(module, source.shape.depth)
+    shape = _tensor_shape(node.args[0]) if isinstance(node.args[0], torch.fx.Node) else None
+    if ours is None or shape is None or source.layout != NCHW or not known.computes_the_same(
+            module, known.Reading({}, ours, known.CHANNELS_FIRST), shape):
+        raise _unsupported(state, node, "a SpaceToDepth that is not a pixel unshuffle and a channel shuffle")
+    unshuffle, shuffle = ours[0], ours[1]
+    assert isinstance(unshuffle, nn.PixelUnshuffle) and isinstance(shuffle, nn.ChannelShuffle)
+    _emit(state, node, "unshuffle", {"type": "pixel_unshuffle", "factor": int(unshuffle.downscale_factor)}, [source],
+          module)
+    _emit(state, node, "shuffle", {"type": "channel_shuffle", "groups": int(shuffle.groups)}, [state.values[node]])
 
 
 def _rms_norm(state: _Import, node: torch.fx.Node, source: _Value, module: nn.RMSNorm) -> None:

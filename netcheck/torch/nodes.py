@@ -79,6 +79,7 @@ class _Layer:
     node: torch.fx.Node
     tensors: list[tuple[str, torch.Tensor]]  # the parameters and buffers the layer owns, by key
     wants: str | None = None  # "floor" when the layer relies on floor rounding
+    shape: Shape | None = None  # the output, when the layer is one of several a node becomes (else the node's)
 
 
 @dataclass(slots=True)
@@ -209,11 +210,14 @@ def _layer_name(state: _Import, node: torch.fx.Node, base: str, owner: str | Non
 
 def _emit(state: _Import, node: torch.fx.Node, base: str, fields: dict[str, Any], sources: list[_Value],
           module: nn.Module | None = None, wants: str | None = None,
-          tensors: list[tuple[str, torch.Tensor]] | None = None, channels_last: bool = False) -> None:
+          tensors: list[tuple[str, torch.Tensor]] | None = None, channels_last: bool = False,
+          shape: Shape | None = None) -> None:
     """Add a layer for ``node``: it owns ``module``'s parameters and buffers, or the ``tensors`` it reads.
 
     Only a layer that acts on each position's channels alike (``channels_last``)
-    may read a channels-last volume; its output keeps the layout.
+    may read a channels-last volume; its output keeps the layout. ``shape`` is
+    the output of a layer that is not the node's last (a negative padding: a
+    crop, then a padding).
     """
     prefix = f"{node.target}." if node.op == "call_module" else ""
     owned = tensors if tensors is not None else _module_tensors(module, prefix)
@@ -235,9 +239,8 @@ def _emit(state: _Import, node: torch.fx.Node, base: str, fields: dict[str, Any]
             raise _unsupported(state, node, f"{key} is read again (first by {state.owners[id(tensor)]}): the calls "
                                             "share parameters, and each netcheck layer has its own")
         state.owners[id(tensor)] = name
-    state.layers.append(_Layer(name, fields, [source.layer for source in sources], node, owned, wants))
-    shape = _shape_of(state, node, layout)
-    state.values[node] = _Value(name, shape, len(_tensor_shape(node) or ()), layout)
+    state.layers.append(_Layer(name, fields, [source.layer for source in sources], node, owned, wants, shape))
+    state.values[node] = _Value(name, shape or _shape_of(state, node, layout), len(_tensor_shape(node) or ()), layout)
 
 
 def _owner(state: _Import, node: torch.fx.Node, tensors: list[tuple[str, torch.Tensor]]) -> str | None:

@@ -69,7 +69,8 @@ def is_leaf(module: nn.Module) -> bool:
     kind = type(module)
     if isinstance(module, NetworkModule):
         return False
-    if kind.__module__ == layers.__name__ or kind.__name__ in _DROP_PATHS or known.is_known(module):
+    if kind.__module__ == layers.__name__ or kind.__name__ in _DROP_PATHS or known.is_known(module) or \
+            known.is_blur(module) or known.is_space_to_depth(module):
         return True
     if isinstance(module, (nn.Sequential, nn.ModuleList, nn.ModuleDict)):
         return False
@@ -386,7 +387,7 @@ def _verify(network: Network, layers: list[_Layer], state: _Import) -> None:
         listing = "; ".join(f"{violation.code} {violation.layer or ''}: {violation.message}" for violation in errors)
         raise FromModuleError(f"the spec built from the module does not validate: {listing}")
     for row, layer in zip(report.rows, layers):
-        traced = state.values[layer.node].shape
+        traced = layer.shape or state.values[layer.node].shape
         trainable, statistics = _counts(layer)
         if row.output != traced:
             raise _unsupported(state, layer.node, f"netcheck computes {row.output} for {row.name} but PyTorch gives "

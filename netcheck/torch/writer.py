@@ -54,7 +54,7 @@ def _shortest(value: Any) -> Any:
         return f"{value.width}x{value.height}"
     if isinstance(value, (spec.AxisPair, spec.AxisPadding)):
         return _short(value.width, value.height)
-    if isinstance(value, spec.Sides):
+    if isinstance(value, (spec.Sides, spec.CropSides)):
         sides = (value.top, value.bottom, value.left, value.right)
         if len(set(sides)) == 1:
             return value.top
