@@ -4,7 +4,7 @@ The format of the entries is described in ``netcheck/quicktable.py``.
 """
 
 # fmt: off
-DIGEST = 'e2274e35'
+DIGEST = '3a7072a6'
 
 NETWORK = 'Network'
 
@@ -31,6 +31,7 @@ MODELS = {'Network': (('drop_extensions',),
                             'zeropad2d': 'ZeroPad2d',
                             'crop2d': 'Crop2d',
                             'upsample2d': 'Upsample2d',
+                            'resize2d': 'Resize2d',
                             'flatten': 'Flatten',
                             'dense': 'Dense',
                             'batchnorm2d': 'BatchNorm2d',
@@ -460,6 +461,30 @@ MODELS = {'Network': (('drop_extensions',),
                  'type': (True, None, ('literal', ('upsample2d',))),
                  'scale': (True, None, ('union', (('int', 1, 2147483647), ('model', 'AxisPair')))),
                  'mode': (False, 'nearest', ('literal', ('nearest', 'bilinear')))}),
+ 'Resize2d': (('drop_extensions',),
+              {'name': (False,
+                        None,
+                        ('optional',
+                         ('str',
+                          1,
+                          200,
+                          '^[^\\x00-\\x1f\\x7f-\\x9f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\ufeff]+$'))),
+               'inputs': (False,
+                          None,
+                          ('prepared',
+                           ('one_input',),
+                           ('optional',
+                            ('list',
+                             ('str',
+                              1,
+                              200,
+                              '^[^\\x00-\\x1f\\x7f-\\x9f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\ufeff]+$'),
+                             1,
+                             1)))),
+               'expect': (False, None, ('optional', ('model', 'LayerExpect'))),
+               'type': (True, None, ('literal', ('resize2d',))),
+               'output': (True, None, ('model', 'PlaneSpec')),
+               'mode': (False, 'nearest', ('literal', ('nearest', 'bilinear')))}),
  'Flatten': (('drop_extensions',),
              {'name': (False,
                        None,

@@ -369,6 +369,16 @@ class Upsample2d(LayerBase):
                                                  examples=["bilinear"])
 
 
+class Resize2d(LayerBase):
+    """The plane resized to a given size, whatever the input's (F.interpolate(size=…); GhostNet-V2's gate)."""
+
+    type: Literal["resize2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "resize", "type": "resize2d", "output": "7x7"}
+    output: PlaneSpec = Field(description="The output plane, `WxH` or {width, height}.", examples=["7x7"])
+    mode: Literal["nearest", "bilinear"] = Field("nearest", description="How new pixels are made.",
+                                                 examples=["bilinear"])
+
+
 class Flatten(LayerBase):
     """Reshapes the volume into a vector: 1 x 1 x (W·H·D)."""
 
@@ -624,7 +634,7 @@ class PixelUnshuffle(LayerBase):
 Layer = Annotated[
     Union[
         Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, BlurPool2d, GlobalAvgPool2d, GlobalMaxPool2d,
-        AdaptiveAvgPool2d, AdaptiveMaxPool2d, ZeroPad2d, Crop2d, Upsample2d, Flatten, Dense,
+        AdaptiveAvgPool2d, AdaptiveMaxPool2d, ZeroPad2d, Crop2d, Upsample2d, Resize2d, Flatten, Dense,
         BatchNorm2d, Lrn, Dropout, Activation, Add, Concat, Multiply, Slice, ChannelShuffle,
         LayerNorm2d, GroupNorm, InstanceNorm2d, LayerScale, PReLU, DropPath, Identity,
         PixelShuffle, PixelUnshuffle, Scale, Subtract, RmsNorm2d, Grn, ChannelConv,

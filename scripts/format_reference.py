@@ -129,6 +129,8 @@ ARITHMETIC: dict[str, Arithmetic] = {
     "crop2d": Arithmetic(output="(W − left − right) × (H − top − bottom) × D; an integer c removes c from each of "
                                "the four sides; at least 1 × 1 must be left (NC102)", codes=("NC102",)),
     "upsample2d": Arithmetic(output="W·s_w × H·s_h × D, s = `scale`; `mode` changes the values, not the shape"),
+    "resize2d": Arithmetic(output="w × h × D, the `output` plane w × h whatever W and H; `mode` changes the "
+                                 "values, not the shape"),
     "flatten": Arithmetic(output="1 × 1 × (W·H·D)"),
     "dense": Arithmetic(
         output="1 × 1 × units; the input must be 1 × 1 × N (NC103 otherwise, with a fix that inserts a `flatten`)",

@@ -265,3 +265,38 @@ def test_tresnet_space_to_depth_is_a_pixel_unshuffle_and_a_channel_shuffle() -> 
 def test_negative_padding_is_a_crop(sides: tuple[int, int, int, int], types: list[str]) -> None:
     network = same_numbers(nn.Sequential(nn.ZeroPad2d(sides), nn.Conv2d(3, 4, 1)), "7x6x3")
     assert [layer.type for layer in network.layers[:-1]] == types
+
+
+class DfcGate(nn.Module):
+    """GhostNet-V2's gate: pooled to a floored plane, then ``F.interpolate(size=...)`` back to the input's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.short = nn.Conv2d(8, 8, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gate = torch.sigmoid(self.short(nn.functional.avg_pool2d(x, 2)))
+        return x * nn.functional.interpolate(gate, size=(x.shape[-2], x.shape[-1]), mode="nearest")
+
+
+def test_a_resize_to_a_size_that_is_no_multiple_is_a_resize2d() -> None:
+    network = same_numbers(DfcGate(), "7x5x8")
+    assert fields(network, "resize2d") == [{"output": {"width": 7, "height": 5}}]
+
+
+class GatedConv(nn.Module):
+    """MambaOut's gated block: channels-last Linear, split and concatenation along the last axis."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1, self.conv, self.fc2 = nn.Linear(4, 12), nn.Conv2d(4, 4, 3, padding=1, groups=4), nn.Linear(6, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        g, i, c = torch.split(self.fc1(x.permute(0, 2, 3, 1)), [6, 2, 4], dim=-1)
+        c = self.conv(c.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
+        return self.fc2(nn.functional.gelu(g) * torch.cat((i, c), dim=-1)).permute(0, 3, 1, 2)
+
+
+def test_channels_last_split_and_concatenation() -> None:
+    network = same_numbers(GatedConv(), "6x6x4")
+    assert [layer.type for layer in network.layers].count("concat") == 1

@@ -50,6 +50,15 @@ def crop2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     return Outcome(Flow(out, flow.width, flow.height))
 
 
+def resize2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """The ``output`` plane × D; the jump scales by input/output on each axis (a nearest or bilinear resize)."""
+    flow = flows[0]
+    shape = flow.shape
+    out_w, out_h = layer.output.width, layer.output.height
+    return Outcome(Flow(Shape(out_w, out_h, shape.depth), flow.width.scaled(Fraction(out_w, shape.width)),
+                        flow.height.scaled(Fraction(out_h, shape.height))))
+
+
 def upsample2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """W·s_w × H·s_h × D; the jump shrinks by the scale."""
     flow = flows[0]
@@ -109,6 +118,7 @@ def pixel_unshuffle(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
 RULES: dict[str, Rule] = {
     "zeropad2d": zeropad2d,
     "crop2d": crop2d,
+    "resize2d": resize2d,
     "upsample2d": upsample2d,
     "flatten": flatten,
     "slice": slice_channels,

@@ -50,7 +50,7 @@ FAMILIES = {
     "activation": ("activation", "prelu", "dropout", "drop_path", "identity"),
     "dense": ("dense",),
     "merge": ("add", "subtract", "concat", "multiply"),
-    "reshape": ("flatten", "zeropad2d", "crop2d", "upsample2d", "slice", "channel_shuffle", "pixel_shuffle",
+    "reshape": ("flatten", "zeropad2d", "crop2d", "upsample2d", "resize2d", "slice", "channel_shuffle", "pixel_shuffle",
                 "pixel_unshuffle"),
 }
 FAMILY_OF = {kind: family for family, kinds in FAMILIES.items() for kind in kinds}

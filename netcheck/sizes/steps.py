@@ -238,7 +238,7 @@ def _multiply(layer: Record, inputs: Inputs) -> Needs:
 _PLAIN = ("batchnorm2d", "lrn", "dropout", "activation", "layernorm2d", "rmsnorm2d", "grn", "instancenorm2d",
           "layer_scale", "prelu",
           "drop_path", "identity", "scale", "upsample2d", "zeropad2d", "global_avgpool2d", "global_maxpool2d",
-          "adaptive_avgpool2d", "adaptive_maxpool2d")
+          "adaptive_avgpool2d", "adaptive_maxpool2d", "resize2d")
 
 #: Each layer type's requirements, by ``type``.
 NEEDS: dict[str, Callable[[Record, Inputs], Needs]] = {

@@ -226,6 +226,7 @@ def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> 
         "crop2d": lambda: nn.ZeroPad2d(_negated(_sides(layer.crop))),
         "upsample2d": lambda: nn.Upsample(
             scale_factor=(float(pair(layer.scale)[1]), float(pair(layer.scale)[0])), mode=layer.mode),
+        "resize2d": lambda: nn.Upsample(size=(layer.output.height, layer.output.width), mode=layer.mode),
         "flatten": nn.Flatten,
         "dense": lambda: _dense(layer, shape),
         "batchnorm2d": lambda: nn.BatchNorm2d(shape.depth, affine=layer.affine, **_values(layer, "eps", "momentum")),

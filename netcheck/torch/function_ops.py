@@ -356,9 +356,12 @@ def _function_cat(state: _Import, node: torch.fx.Node) -> None:
     tensors = _arg(node, 0, "tensors")
     dim = _arg(node, 1, "dim", 0)
     rank = len(_tensor_shape(node) or ())
-    if dim not in (1, 1 - rank):
+    layouts = {state.values[tensor].layout for tensor in tensors if isinstance(tensor, torch.fx.Node)
+               and tensor in state.values}
+    last = layouts == {NHWC} and rank == 4  # channels-last code concatenates along dim -1 (MambaOut)
+    if (dim % rank if rank else dim) != (CHANNEL_AXIS[NHWC] if last else 1):
         raise _unsupported(state, node, f"concatenation along axis {dim}; the format concatenates channels (dim=1)")
-    _merge(state, node, "concat", list(tensors), None)
+    _merge(state, node, "concat", list(tensors), None, channels_last=last)
 
 
 def _function_flatten(state: _Import, node: torch.fx.Node) -> None:

@@ -387,10 +387,17 @@ def _upsample(state: _Import, node: torch.fx.Node, scale: Any, size: Any, mode: 
         raise _unsupported(state, node, f"mode {mode!r}; the format's upsample2d is nearest or bilinear")
     out = _shape_of(state, node)
     factors = []
+    whole = all(after % before == 0 for before, after in ((source.shape.width, out.width),
+                                                           (source.shape.height, out.height)))
     for before, after in ((source.shape.width, out.width), (source.shape.height, out.height)):
-        if after % before:
+        if after % before and size is None:
             raise _unsupported(state, node, f"it resizes {before} to {after}, not by a whole factor")
         factors.append(after // before)
+    if size is not None and not whole:  # a size asked for, not a multiple: the output plane, whatever the input's
+        resized = {"type": "resize2d", "output": f"{out.width}x{out.height}", **({"mode": mode} if mode != "nearest"
+                                                                                else {})}
+        _emit(state, node, "resize", resized, [source], module)
+        return
     if scale is not None and size is None:
         scales = (scale, scale) if isinstance(scale, (int, float)) else (scale[-1], scale[0])
         if any(float(value) != factor for value, factor in zip(scales, factors)):
