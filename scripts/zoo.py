@@ -10,7 +10,12 @@ the same layers and totals. Prints one line per model and the figures; exits 1 o
 
     python3 scripts/zoo.py                    # torchvision's families, timm's CNNs, timm's attention hybrids
     python3 scripts/zoo.py --subset ci        # the few CI runs
+    python3 scripts/zoo.py --subset wide      # every timm model of a convolutional family (≤ 60M parameters)
     python3 scripts/zoo.py --zoo timm resnet50 convnext_tiny
+
+``--subset wide`` takes every model timm registers in the modules of WIDE_MODULES
+(its convolutional families, some with attention stages: those must be refused)
+whose parameters, counted on the meta device, are at most ``--max-params``.
 
 Needs torchvision and timm (``pip install torch==2.14.1 torchvision==0.29.1 timm``).
 """
@@ -66,6 +71,31 @@ TIMM_ATTENTION = [
     "sebotnet33ts_256", "bat_resnext26ts", "halonet26t", "lambda_resnet26t", "efficientvit_b0",
     "edgenext_xx_small", "mobilevit_xxs", "levit_128s", "coat_lite_tiny", "xcit_nano_12_p16_224", "fastvit_t8",
 ]
+
+#: timm's modules of convolutional families, for ``--subset wide`` (a few hold attention hybrids as well).
+WIDE_MODULES = (
+    "byobnet", "convmixer", "convnext", "cspnet", "cspnext", "densenet", "dla", "dpn", "efficientnet", "fasternet",
+    "ghostnet", "hardcorenas", "hgnet", "hrnet", "inception_next", "inception_resnet_v2", "inception_v3",
+    "inception_v4", "lcnetv2", "mambaout", "metaformer", "mobilenetv3", "nasnet", "nfnet", "pnasnet", "rdnet",
+    "regnet", "repghost", "repvit", "res2net", "resnest", "resnet", "resnetv2", "rexnet", "selecsls", "senet",
+    "sknet", "starnet", "tresnet", "vgg", "vovnet", "xception", "xception_aligned", "cpubone", "fastvit",
+)
+
+
+def wide_timm(max_params: int) -> tuple[list[str], list[str]]:
+    """timm's models in WIDE_MODULES: those of at most ``max_params`` parameters, and the larger ones."""
+    import timm
+    from timm.models import _registry
+
+    small, large = [], []
+    for name in timm.list_models():
+        if _registry._model_to_module.get(name) not in WIDE_MODULES:
+            continue
+        with torch.device("meta"):
+            size = sum(parameter.numel() for parameter in timm.create_model(name).parameters())
+        (small if size <= max_params else large).append(name)
+    return small, large
+
 
 #: What CI runs (tests/test_zoo.py): each family issue 12 added, traced and recorded, and refusals.
 CI = {"torchvision": ["mobilenet_v3_small", "shufflenet_v2_x1_0", "efficientnet_b0", "regnet_y_400mf",
@@ -155,11 +185,17 @@ def sweep_one(zoo: str, name: str) -> tuple[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--zoo", choices=sorted(ZOOS), help="one zoo only")
-    parser.add_argument("--subset", choices=["all", "ci"], default="all")
+    parser.add_argument("--subset", choices=["all", "ci", "wide"], default="all")
+    parser.add_argument("--max-params", type=int, default=60_000_000, help="with --subset wide (default 60M)")
     parser.add_argument("names", nargs="*", help="model names (with --zoo)")
     options = parser.parse_args(argv)
-    lists = {"torchvision": TORCHVISION, "timm": TIMM, "timm-attention": TIMM_ATTENTION} \
+    lists: dict[str, list[str]] = {"torchvision": TORCHVISION, "timm": TIMM, "timm-attention": TIMM_ATTENTION} \
         if options.subset == "all" else CI
+    if options.subset == "wide":
+        small, large = wide_timm(options.max_params)
+        print(f"{len(small)} timm models of convolutional families; {len(large)} over {options.max_params:,} "
+              "parameters left out", flush=True)
+        lists = {"timm": small}
     if options.names:
         lists = {options.zoo or "timm": options.names}
     elif options.zoo:
