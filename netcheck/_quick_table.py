@@ -4,7 +4,7 @@ The format of the entries is described in ``netcheck/quicktable.py``.
 """
 
 # fmt: off
-DIGEST = '3a7072a6'
+DIGEST = '49837c8e'
 
 NETWORK = 'Network'
 
@@ -56,7 +56,8 @@ MODELS = {'Network': (('drop_extensions',),
                             'subtract': 'Subtract',
                             'rmsnorm2d': 'RmsNorm2d',
                             'grn': 'Grn',
-                            'channel_conv': 'ChannelConv'}),
+                            'channel_conv': 'ChannelConv',
+                            'group_softmax': 'GroupSoftmax'}),
                           1,
                           None)),
               'expect': (False, None, ('optional', ('model', 'NetworkExpect')))}),
@@ -1118,6 +1119,29 @@ MODELS = {'Network': (('drop_extensions',),
                   'kernel': (True, None, ('int', 1, 2147483647)),
                   'padding': (False, None, ('optional', ('int', 0, 2147483647))),
                   'bias': (False, False, ('bool',))}),
+ 'GroupSoftmax': (('drop_extensions',),
+                  {'name': (False,
+                            None,
+                            ('optional',
+                             ('str',
+                              1,
+                              200,
+                              '^[^\\x00-\\x1f\\x7f-\\x9f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\ufeff]+$'))),
+                   'inputs': (False,
+                              None,
+                              ('prepared',
+                               ('one_input',),
+                               ('optional',
+                                ('list',
+                                 ('str',
+                                  1,
+                                  200,
+                                  '^[^\\x00-\\x1f\\x7f-\\x9f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\ufeff]+$'),
+                                 1,
+                                 1)))),
+                   'expect': (False, None, ('optional', ('model', 'LayerExpect'))),
+                   'type': (True, None, ('literal', ('group_softmax',))),
+                   'groups': (True, None, ('int', 1, 2147483647))}),
  'NetworkExpect': (('drop_extensions',),
                    {'output': (False, None, ('optional', ('model', 'ShapeSpec'))),
                     'params': (False, None, ('optional', ('int', 0, 1000000000000000000))),

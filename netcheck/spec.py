@@ -499,6 +499,15 @@ _NORM_EPS = Field(1e-5, gt=0, allow_inf_nan=False, description="Added to the var
 _NORM_AFFINE = Field(True, description="Learns a scale and a shift per channel (2·D trainable).", examples=[False])
 
 
+class GroupSoftmax(LayerBase):
+    """Split attention's softmax: the D channels as `groups` groups of D/groups, a softmax across the groups at each
+    channel of a group and each position (SKNet's and ResNeSt's weights of their branches). Same shape."""
+
+    type: Literal["group_softmax"]
+    example: ClassVar[dict[str, Any]] = {"name": "weights", "type": "group_softmax", "groups": 2}
+    groups: PositiveInt = Field(description="The branches weighed; must divide the depth (NC104).", examples=[2])
+
+
 class LayerNorm2d(LayerBase):
     """Layer normalisation over the D channels at each position (ConvNeXt's LayerNorm2d). Same shape."""
 
@@ -637,7 +646,7 @@ Layer = Annotated[
         AdaptiveAvgPool2d, AdaptiveMaxPool2d, ZeroPad2d, Crop2d, Upsample2d, Resize2d, Flatten, Dense,
         BatchNorm2d, Lrn, Dropout, Activation, Add, Concat, Multiply, Slice, ChannelShuffle,
         LayerNorm2d, GroupNorm, InstanceNorm2d, LayerScale, PReLU, DropPath, Identity,
-        PixelShuffle, PixelUnshuffle, Scale, Subtract, RmsNorm2d, Grn, ChannelConv,
+        PixelShuffle, PixelUnshuffle, Scale, Subtract, RmsNorm2d, Grn, ChannelConv, GroupSoftmax,
     ],
     Field(discriminator="type"),
 ]

@@ -300,3 +300,30 @@ class GatedConv(nn.Module):
 def test_channels_last_split_and_concatenation() -> None:
     network = same_numbers(GatedConv(), "6x6x4")
     assert [layer.type for layer in network.layers].count("concat") == 1
+
+
+# Split attention --------------------------------------------------------------------------------------------------
+
+
+def test_sknet_selective_kernel_is_branches_a_group_softmax_and_a_sum() -> None:
+    from timm.layers import SelectiveKernel
+
+    network = same_numbers(randomised(SelectiveKernel(16, 16, kernel_size=[3, 5])), "8x8x16")
+    types = [layer.type for layer in network.layers]
+    assert types.count("group_softmax") == 1 and types.count("concat") == 1  # the stack of its two paths
+    assert types.count("slice") == 6  # its input split between the paths, and each path of each weighed sum
+    assert fields(network, "group_softmax") == [{"groups": 2}]
+
+
+def test_resnest_split_attention_with_its_radix_softmax() -> None:
+    from timm.models.resnest import SplitAttn
+
+    network = same_numbers(randomised(SplitAttn(16, 16, radix=2)), "8x8x16")
+    assert fields(network, "group_softmax") == [{"groups": 2}]
+
+
+def test_split_attention_over_several_cardinal_groups_is_refused() -> None:
+    from timm.models.resnest import SplitAttn
+
+    with pytest.raises(UnsupportedOp, match="RadixSoftmax"):
+        from_module(SplitAttn(16, 16, radix=2, groups=2), "8x8x16")

@@ -45,7 +45,8 @@ MODERN_SPECS = sorted((ROOT / "tests" / "modern").glob("*.yaml"))
 #: The types this file covers, for ``test_torch.py``'s check that every layer type is built somewhere.
 COVERED = frozenset({"multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d",
                      "layer_scale", "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale",
-                     "subtract", "rmsnorm2d", "grn", "channel_conv", "blurpool2d", "crop2d", "resize2d"})
+                     "subtract", "rmsnorm2d", "grn", "channel_conv", "blurpool2d", "crop2d", "resize2d",
+                     "group_softmax"})
 SLOW = settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -130,13 +131,14 @@ EVERY_NEW_LAYER = """
       - {name: blur_zeros, type: blurpool2d, kernel: 2, stride: 1, padding_mode: zeros}
       - {name: crop, type: crop2d, crop: {top: 1, right: 1}}
       - {name: resize, type: resize2d, output: 5x3, mode: bilinear}
+      - {name: branch_weights, type: group_softmax, groups: 2, inputs: fc}
 """
 
 
 def test_every_new_layer_parity() -> None:
     network = spec(EVERY_NEW_LAYER)
     module, count = assert_parity(network)
-    assert count == 37
+    assert count == 38
     assert {layer.type for layer in network.layers} >= COVERED
     assert type(module.layer("gn")) is nn.GroupNorm and module.layer("gn").eps == 0.001
     assert type(module.layer("shuffle")) is nn.ChannelShuffle

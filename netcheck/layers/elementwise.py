@@ -62,7 +62,8 @@ def prelu(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
 
 
 def channel_shuffle(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
-    """Same shape, no parameters; groups must divide D (NC104: the shape is still passed on)."""
+    """Same shape, no parameters; groups must divide D (NC104: the shape is still passed on): channel_shuffle and
+    group_softmax."""
     return Outcome(flows[0], problems=channel_groups_problems(layer, flows[0].shape.depth))
 
 
@@ -88,4 +89,5 @@ RULES: dict[str, Rule] = {
     "identity": passthrough,
     "scale": passthrough,
     "channel_shuffle": channel_shuffle,
+    "group_softmax": channel_shuffle,
 }

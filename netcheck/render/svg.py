@@ -47,7 +47,7 @@ FAMILIES = {
              "adaptive_maxpool2d"),
     "norm": ("batchnorm2d", "lrn", "layernorm2d", "rmsnorm2d", "grn", "groupnorm", "instancenorm2d", "layer_scale",
              "scale"),
-    "activation": ("activation", "prelu", "dropout", "drop_path", "identity"),
+    "activation": ("activation", "group_softmax", "prelu", "dropout", "drop_path", "identity"),
     "dense": ("dense",),
     "merge": ("add", "subtract", "concat", "multiply"),
     "reshape": ("flatten", "zeropad2d", "crop2d", "upsample2d", "resize2d", "slice", "channel_shuffle", "pixel_shuffle",

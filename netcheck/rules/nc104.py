@@ -3,7 +3,7 @@
 A grouped convolution splits the D input channels and the K filters into
 `groups` equal parts; both must divide evenly. Depthwise convolutions use
 groups = D. `groupnorm` and `channel_shuffle` split the D channels into
-`groups` parts, which must divide D; `pixel_shuffle` with factor r turns
+`groups` parts, which must divide D (so does `group_softmax`); `pixel_shuffle` with factor r turns
 r² channels into an r × r square of pixels, so r² must divide D.
 
 A convolution is reported once, whichever of D and K groups fails to

@@ -34,6 +34,7 @@ from netcheck.torch.layers import (
     GlobalAvgPool2d,
     GlobalMaxPool2d,
     Grn,
+    GroupSoftmax,
     LayerNorm2d,
     LayerScale,
     Linear,
@@ -184,7 +185,7 @@ def _rounding(layer: Any, network: Network) -> str:
     return str(own if own is not None else network.rounding)
 
 
-_ANY_RANK = frozenset({"activation", "dropout", "flatten", "identity", "drop_path", "slice", "scale"})
+_ANY_RANK = frozenset({"activation", "dropout", "flatten", "identity", "drop_path", "slice", "scale", "group_softmax"})
 
 
 def _ranks(kind: str, sources: list[int]) -> tuple[int, int]:
@@ -239,6 +240,7 @@ def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> 
         "multiply": Multiply,
         "slice": lambda: Slice(*layer.channels),
         "channel_shuffle": lambda: nn.ChannelShuffle(layer.groups),
+        "group_softmax": lambda: GroupSoftmax(layer.groups),
         "layernorm2d": lambda: LayerNorm2d(shape.depth, eps=layer.eps, elementwise_affine=layer.affine,
                                            bias=layer.affine and layer.bias),
         "rmsnorm2d": lambda: RmsNorm2d(shape.depth, eps=layer.eps, elementwise_affine=layer.affine),

@@ -12,6 +12,7 @@ import torch
 import torch.fx
 
 from netcheck import spec
+from netcheck.spec import Shape
 from netcheck.torch.build import _as_vector, _as_volume
 from netcheck.torch.module_ops import (
     _activation_fields,
@@ -101,6 +102,9 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
         return
     if isinstance(first, torch.fx.Node) and first in state.grouped:
         _visit_grouped(state, node, name, state.grouped[first])
+        return
+    if name == "stack":
+        _function_stack(state, node)
         return
     if name in _MODERN:
         _MODERN[name](state, node)
@@ -382,7 +386,7 @@ def _flatten(state: _Import, node: torch.fx.Node, source: _Value) -> None:
 
 def _function_reshape(state: _Import, node: torch.fx.Node) -> None:
     source = _source(state, node, node.args[0])
-    if _grouped_view(state, node, source):
+    if _grouped_view(state, node, source) or _radix_view(state, node, source):
         return
     rank = len(_tensor_shape(node) or ())
     layout = _reshaped_layout(source, _tensor_shape(node) or ())
@@ -519,28 +523,95 @@ def _grouped_view(state: _Import, node: torch.fx.Node, source: _Value) -> bool:
     return True
 
 
-def _visit_grouped(state: _Import, node: torch.fx.Node, name: str, grouped: _Grouped) -> None:
-    """The rest of ``view(N, g, C/g, H, W)`` → ``transpose(1, 2)`` → ``view(N, C, H, W)``: channel_shuffle(g)."""
+def _radix_view(state: _Import, node: torch.fx.Node, source: _Value) -> bool:
+    """ResNeSt's ``x.view(N, 1, radix, -1)`` of a 1 x 1 volume or a vector (its rSoftMax); True when ``node`` is one."""
     shape = _tensor_shape(node) or ()
+    plane = (source.shape.width, source.shape.height) == (1, 1)
+    if len(shape) != 4 or not plane or source.layout != NCHW or shape[1] != 1 or shape[2] * shape[3] != \
+            source.shape.depth or shape[2] < 2:
+        return False
+    state.grouped[node] = _Grouped(source, shape[2], radix=True)
+    return True
+
+
+def _visit_grouped(state: _Import, node: torch.fx.Node, name: str, grouped: _Grouped) -> None:
+    """A grouped view read on: ``transpose(1, 2)`` then ``view(N, C, H, W)`` is channel_shuffle(g); across the
+    groups (axis 1), ``sum`` adds them, ``softmax`` is a group_softmax and ``*`` multiplies two grouped views."""
+    shape = _tensor_shape(node) or ()
+    across = grouped.swapped == grouped.radix  # the groups are on axis 1
     if name in _SAME_SHAPE_METHODS:
         state.grouped[node] = grouped
-    elif _swaps_groups(node, name):
-        state.grouped[node] = _Grouped(grouped.source, grouped.groups, not grouped.swapped)
-    elif name in _RESHAPES | {"flatten"} and len(shape) == 4:
-        if not grouped.swapped:
-            _alias(state, node, grouped.source)
-        else:
-            _emit(state, node, "shuffle", {"type": "channel_shuffle", "groups": grouped.groups}, [grouped.source])
+    elif _swaps_groups(node, name, 4 if grouped.radix else 5):
+        state.grouped[node] = _Grouped(grouped.source, grouped.groups, not grouped.swapped, grouped.radix)
+    elif name in _RESHAPES | {"flatten"} and across and (len(shape) == grouped.source.rank or (
+            len(shape) == 2 and (grouped.source.shape.width, grouped.source.shape.height) == (1, 1))):
+        _alias(state, node, grouped.source)
+    elif name in _RESHAPES | {"flatten"} and len(shape) == 4 and not grouped.radix:
+        _emit(state, node, "shuffle", {"type": "channel_shuffle", "groups": grouped.groups}, [grouped.source])
+    elif name in ("softmax", "_softmax") and _arg(node, 1, "dim") in (1, -len(shape) + 1) and across:
+        value = _grouped_layer(state, node, "softmax", {"type": "group_softmax", "groups": grouped.groups},
+                               [grouped.source], grouped.source.shape)
+        state.grouped[node] = _Grouped(value, grouped.groups, grouped.swapped, grouped.radix)
+    elif name == "sum" and _arg(node, 1, "dim") in (1, (1,), [1]) and across and not grouped.radix and \
+            not _arg(node, 2, "keepdim", False):
+        _sum_groups(state, node, grouped)
+    elif name in ("mul", "multiply") and not grouped.radix and across:
+        _grouped_product(state, node, grouped)
     else:
-        raise _unsupported(state, node, "it works on a N x g x C/g x H x W view; the format reads it only as half "
-                                        "of a channel shuffle (view, transpose(1, 2), view)")
+        raise _unsupported(state, node, "it works on a N x g x C/g x H x W view; the format reads it as half of a "
+                                        "channel shuffle (view, transpose(1, 2), view) or as branches (a sum, a "
+                                        "softmax or a product across axis 1)")
 
 
-def _swaps_groups(node: torch.fx.Node, name: str) -> bool:
-    """``transpose(1, 2)`` or ``permute(0, 2, 1, 3, 4)`` of a 5-D view."""
+def _grouped_layer(state: _Import, node: torch.fx.Node, base: str, fields: dict[str, Any], sources: list[_Value],
+                   shape: Shape) -> _Value:
+    """A layer on the channels behind grouped views: its value, of ``shape``, with the sources' rank (not the
+    node's 5-D view)."""
+    _emit(state, node, base, fields, sources, shape=shape)
+    value = state.values.pop(node)
+    return _Value(value.layer, shape, sources[0].rank, NCHW)
+
+
+def _function_stack(state: _Import, node: torch.fx.Node) -> None:
+    """``torch.stack(branches, dim=1)`` (SKNet): their concatenation, viewed as N x branches x C x H x W."""
+    tensors, dim = list(_arg(node, 0, "tensors") or []), _arg(node, 1, "dim", 0)
+    sources = [_source(state, node, tensor) for tensor in tensors]
+    if dim != 1 or len(sources) < 2 or len({(source.shape, source.rank, source.layout) for source in sources}) != 1 \
+            or sources[0].layout != NCHW or sources[0].rank != 4:
+        raise _unsupported(state, node, "a stack the format reads is of equal N x C x H x W branches on axis 1")
+    first = sources[0].shape
+    value = _grouped_layer(state, node, "stack", {"type": "concat"}, sources,
+                           Shape(first.width, first.height, first.depth * len(sources)))
+    state.grouped[node] = _Grouped(value, len(sources))
+
+
+def _sum_groups(state: _Import, node: torch.fx.Node, grouped: _Grouped) -> None:
+    """``x.sum(1)`` of branches: each group's channels (a slice), then their add."""
+    source, groups = grouped.source, grouped.groups
+    size = source.shape.depth // groups
+    pieces = [_grouped_layer(state, node, "branch", {"type": "slice", "channels": [index * size, (index + 1) * size]},
+                             [source], Shape(source.shape.width, source.shape.height, size))
+              for index in range(groups)]
+    _emit(state, node, "add", {"type": "add"}, pieces)
+
+
+def _grouped_product(state: _Import, node: torch.fx.Node, grouped: _Grouped) -> None:
+    """Branches times their weights, both viewed as N x g x C/g x …: the product of the volumes behind them."""
+    other = node.args[1] if len(node.args) > 1 else None
+    theirs = state.grouped.get(other) if isinstance(other, torch.fx.Node) else None
+    if theirs is None or theirs.groups != grouped.groups or theirs.radix or theirs.swapped != grouped.swapped:
+        raise _unsupported(state, node, "a product of a grouped view with something not grouped alike")
+    mine, their = grouped.source.shape, theirs.source.shape
+    shape = Shape(max(mine.width, their.width), max(mine.height, their.height), max(mine.depth, their.depth))
+    value = _grouped_layer(state, node, "multiply", {"type": "multiply"}, [grouped.source, theirs.source], shape)
+    state.grouped[node] = _Grouped(value, grouped.groups)
+
+
+def _swaps_groups(node: torch.fx.Node, name: str, rank: int = 5) -> bool:
+    """``transpose(1, 2)`` or ``permute(0, 2, 1, …)`` of a grouped view of ``rank`` axes."""
     if name in ("transpose", "swapaxes", "swapdims"):
-        return sorted(int(_arg(node, index, key)) % 5 for index, key in ((1, "dim0"), (2, "dim1"))) == [1, 2]
-    return name == "permute" and tuple(dim % 5 for dim in _dims(node)) == (0, 2, 1, 3, 4)
+        return sorted(int(_arg(node, index, key)) % rank for index, key in ((1, "dim0"), (2, "dim1"))) == [1, 2]
+    return name == "permute" and tuple(dim % rank for dim in _dims(node)) == (0, 2, 1, *range(3, rank))
 
 
 def _function_channel_shuffle(state: _Import, node: torch.fx.Node) -> None:

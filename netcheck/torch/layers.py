@@ -335,3 +335,18 @@ class BlurPool2d(nn.Module):
 
     def extra_repr(self) -> str:
         return f"channels={self.channels}, stride={self.stride}, pad={self.pad}, mode={self.mode!r}"
+
+
+class GroupSoftmax(nn.Module):
+    """A softmax across ``groups`` groups of the channels (dim 1 viewed as groups x C/groups), of a volume or vector."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        grouped = x.reshape(x.shape[0], self.groups, -1, *x.shape[2:])
+        return torch.softmax(grouped, dim=1).reshape(x.shape)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"

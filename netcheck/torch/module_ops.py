@@ -21,6 +21,7 @@ from netcheck.torch.layers import (
     GlobalAvgPool2d,
     GlobalMaxPool2d,
     Grn,
+    GroupSoftmax,
     LayerNorm2d,
     LayerScale,
     Multiply,
@@ -495,6 +496,8 @@ def _modern_module(state: _Import, node: torch.fx.Node, module: nn.Module, sourc
         _blur(state, node, source, module, module.kernel, module.stride, module.pad, mode)
     elif isinstance(module, nn.RMSNorm):
         _rms_norm(state, node, source, module)
+    elif isinstance(module, GroupSoftmax):
+        _emit(state, node, "softmax", {"type": "group_softmax", "groups": module.groups}, [source], module)
     elif isinstance(module, Grn):
         _emit(state, node, "grn", {"type": "grn", **_extra_values("grn", eps=module.eps)}, [source], module)
     elif isinstance(module, nn.Conv1d):

@@ -56,11 +56,14 @@ class _Param:
 
 @dataclass(slots=True)
 class _Grouped:
-    """A volume viewed as N x g x C/g x H x W (half of a channel shuffle); ``swapped`` after transposing 1 and 2."""
+    """A volume viewed as N x g x C/g x H x W (half of a channel shuffle, or branches stacked on axis 1);
+    ``swapped`` after transposing 1 and 2. ``radix``: ResNeSt's N x 1 x g x C/g view of a 1 x 1 volume (its
+    groups on axis 1 once swapped)."""
 
     source: _Value
     groups: int
     swapped: bool = False
+    radix: bool = False
 
 
 @dataclass(slots=True)
