@@ -4,7 +4,7 @@ The format of the entries is described in ``netcheck/quicktable.py``.
 """
 
 # fmt: off
-DIGEST = '49837c8e'
+DIGEST = '8e6053e2'
 
 NETWORK = 'Network'
 
@@ -57,7 +57,8 @@ MODELS = {'Network': (('drop_extensions',),
                             'rmsnorm2d': 'RmsNorm2d',
                             'grn': 'Grn',
                             'channel_conv': 'ChannelConv',
-                            'group_softmax': 'GroupSoftmax'}),
+                            'group_softmax': 'GroupSoftmax',
+                            'context_pool2d': 'ContextPool2d'}),
                           1,
                           None)),
               'expect': (False, None, ('optional', ('model', 'NetworkExpect')))}),
@@ -1142,6 +1143,27 @@ MODELS = {'Network': (('drop_extensions',),
                    'expect': (False, None, ('optional', ('model', 'LayerExpect'))),
                    'type': (True, None, ('literal', ('group_softmax',))),
                    'groups': (True, None, ('int', 1, 2147483647))}),
+ 'ContextPool2d': (('drop_extensions',),
+                   {'name': (False,
+                             None,
+                             ('optional',
+                              ('str',
+                               1,
+                               200,
+                               '^[^\\x00-\\x1f\\x7f-\\x9f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\ufeff]+$'))),
+                    'inputs': (True,
+                               None,
+                               ('prepared',
+                                ('one_input',),
+                                ('list',
+                                 ('str',
+                                  1,
+                                  200,
+                                  '^[^\\x00-\\x1f\\x7f-\\x9f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\ufeff]+$'),
+                                 2,
+                                 2))),
+                    'expect': (False, None, ('optional', ('model', 'LayerExpect'))),
+                    'type': (True, None, ('literal', ('context_pool2d',)))}),
  'NetworkExpect': (('drop_extensions',),
                    {'output': (False, None, ('optional', ('model', 'ShapeSpec'))),
                     'params': (False, None, ('optional', ('int', 0, 1000000000000000000))),

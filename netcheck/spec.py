@@ -475,6 +475,16 @@ class Multiply(LayerBase):
                                     examples=[["features", "gate"]])
 
 
+class ContextPool2d(LayerBase):
+    """Global context pooling (GCNet): a softmax over the plane of the second input's one channel weighs the
+    positions of the first input, summed: 1 x 1 x D. No parameters."""
+
+    type: Literal["context_pool2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "context", "type": "context_pool2d", "inputs": ["features", "scores"]}
+    inputs: list[LayerName] = Field(min_length=2, max_length=2, description="[values, scores]: W x H x D and "
+                                    "W x H x 1 (NC103 otherwise).", examples=[["features", "scores"]])
+
+
 class Slice(LayerBase):
     """Some of the channels: ``[start, stop]``, half-open as Python slices; W x H x (stop − start)."""
 
@@ -647,6 +657,7 @@ Layer = Annotated[
         BatchNorm2d, Lrn, Dropout, Activation, Add, Concat, Multiply, Slice, ChannelShuffle,
         LayerNorm2d, GroupNorm, InstanceNorm2d, LayerScale, PReLU, DropPath, Identity,
         PixelShuffle, PixelUnshuffle, Scale, Subtract, RmsNorm2d, Grn, ChannelConv, GroupSoftmax,
+        ContextPool2d,
     ],
     Field(discriminator="type"),
 ]

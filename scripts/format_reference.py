@@ -154,6 +154,8 @@ ARITHMETIC: dict[str, Arithmetic] = {
         output="on each axis (width, height and depth) the largest of the inputs' sizes; on each axis the sizes "
                "must be equal, except sizes of 1, which broadcast (NC103 otherwise)",
         codes=("NC103",)),
+    "context_pool2d": Arithmetic(output="1 × 1 × D from values W × H × D and scores W × H × 1 (NC103 otherwise): "
+                                       "Σ over positions of softmax(scores)·values", codes=("NC103",)),
     "slice": Arithmetic(output="W × H × (stop − start); start < stop ≤ D is needed (NC103 otherwise)",
                         codes=("NC103",)),
     "channel_shuffle": Arithmetic(output=_SAME, codes=("NC104",), notes=_GROUPS_NOTE),
@@ -189,6 +191,8 @@ EXAMPLE_CONTEXT: dict[str, tuple[str, list[dict[str, Any]]]] = {
                                 "inputs": "input"}]),
     "subtract": (EXAMPLE_INPUT, [{"name": "pooled", "type": "avgpool2d", "kernel": 3, "stride": 1, "padding": 1,
                                   "count_include_pad": False}]),
+    "context_pool2d": (EXAMPLE_INPUT, [{"name": "features", "type": "conv2d", "filters": 64, "kernel": 1},
+                                       {"name": "scores", "type": "conv2d", "filters": 1, "kernel": 1}]),
     "multiply": (EXAMPLE_INPUT, [{"name": "features", "type": "conv2d", "filters": 64, "kernel": 3, "padding": 1},
                                  {"name": "pooled", "type": "global_avgpool2d"},
                                  {"name": "gate", "type": "activation", "function": "sigmoid"}]),

@@ -327,3 +327,16 @@ def test_split_attention_over_several_cardinal_groups_is_refused() -> None:
 
     with pytest.raises(UnsupportedOp, match="RadixSoftmax"):
         from_module(SplitAttn(16, 16, radix=2, groups=2), "8x8x16")
+
+
+@pytest.mark.parametrize(("fuse_add", "fuse_scale"), [(True, False), (False, True), (True, True)])
+def test_gcnet_global_context_is_a_context_pool(fuse_add: bool, fuse_scale: bool) -> None:
+    from timm.layers import GlobalContext
+
+    block = randomised(GlobalContext(16, fuse_add=fuse_add, fuse_scale=fuse_scale))
+    network = same_numbers(nn.Sequential(nn.Conv2d(3, 16, 1), block), "6x5x3")
+    types = [layer.type for layer in network.layers]
+    assert types.count("context_pool2d") == 1
+    assert types.count("upsample2d") == int(fuse_add)  # x + context: the context spread over the 6x5 plane
+    if fuse_add:
+        assert fields(network, "upsample2d") == [{"scale": {"width": 6, "height": 5}}]

@@ -1,4 +1,4 @@
-"""add, subtract, concat and multiply: layers that read two or more inputs."""
+"""add, subtract, concat, multiply and context_pool2d: layers that read two or more inputs."""
 
 from __future__ import annotations
 
@@ -60,10 +60,22 @@ def _spread(fields: list[tuple[Field, int]], size: int) -> Field:
     return Field(max(field.size for field, _extent in fields), max(field.jump for field in spread))
 
 
+def context_pool2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Values W x H x D and scores W x H x 1 give 1 x 1 x D, each output seeing the whole plane of both."""
+    values, scores = flows[0].shape, flows[1].shape
+    if (values.width, values.height) != (scores.width, scores.height) or scores.depth != 1:
+        return Outcome(None, problems=[Problem("NC103", {"case": "context_pool2d",
+                                                         "inputs": _listed(layer.inputs, [values, scores])})])
+    merged = _merged(flows, values)
+    return Outcome(Flow(Shape(1, 1, values.depth), merged.width.through_window(values.width, values.width),
+                        merged.height.through_window(values.height, values.height)))
+
+
 #: The layer types this module computes, by ``type``.
 RULES: dict[str, Rule] = {
     "add": add,
     "subtract": add,
     "concat": concat,
     "multiply": multiply,
+    "context_pool2d": context_pool2d,
 }

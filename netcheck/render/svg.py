@@ -49,7 +49,7 @@ FAMILIES = {
              "scale"),
     "activation": ("activation", "group_softmax", "prelu", "dropout", "drop_path", "identity"),
     "dense": ("dense",),
-    "merge": ("add", "subtract", "concat", "multiply"),
+    "merge": ("add", "subtract", "concat", "multiply", "context_pool2d"),
     "reshape": ("flatten", "zeropad2d", "crop2d", "upsample2d", "resize2d", "slice", "channel_shuffle", "pixel_shuffle",
                 "pixel_unshuffle"),
 }

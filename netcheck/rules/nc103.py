@@ -2,7 +2,8 @@
 
 `add` and `subtract` need inputs of one shape; `concat` needs equal width and height;
 `multiply` needs inputs that broadcast (on each axis the sizes are equal, or
-1: a 1 × 1 × D gate times a W × H × D volume); `slice` needs channels
+1: a 1 × 1 × D gate times a W × H × D volume); `context_pool2d` needs values
+W × H × D and scores W × H × 1 of one plane; `slice` needs channels
 [start, stop] with 0 ≤ start < stop ≤ D; `dense` needs a vector 1 × 1 × N, so
 a volume must be flattened (or globally pooled) first.
 
@@ -40,7 +41,8 @@ SEVERITY = "error"
 
 
 NEEDS = {"add": "inputs of one shape", "subtract": "inputs of one shape", "concat": "inputs of one width and height",
-         "multiply": "inputs that broadcast (on each axis equal sizes, or 1)"}
+         "multiply": "inputs that broadcast (on each axis equal sizes, or 1)",
+         "context_pool2d": "values W x H x D and scores W x H x 1 of the same plane"}
 
 
 def message(facts: Facts) -> str:

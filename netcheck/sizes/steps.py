@@ -249,7 +249,7 @@ NEEDS: dict[str, Callable[[Record, Inputs], Needs]] = {
     "pixel_shuffle": _shuffle, "pixel_unshuffle": _unshuffle,
     "slice": _slice, "dense": _dense, "flatten": _flatten,
     "add": _add, "subtract": _add, "concat": _concat, "multiply": _multiply, "channel_conv": _channel_conv,
-    "crop2d": _crop,
+    "crop2d": _crop, "context_pool2d": _concat,
 }
 
 

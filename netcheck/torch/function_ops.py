@@ -49,6 +49,7 @@ from netcheck.torch.nodes import (
     _unsupported,
     _Value,
 )
+from netcheck.torch.sizes import _short
 
 _ACTIVATION_FUNCTIONS = {
     "relu": "relu", "relu_": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu", "leaky_relu_": "leaky_relu",
@@ -78,6 +79,8 @@ def _function_name(node: torch.fx.Node) -> str | None:
         return "pow"
     if target is operator.getitem:
         return "getitem"
+    if target is operator.matmul:
+        return "matmul"
     if target is _as_volume or target is _as_vector:
         return "netcheck_reshape"
     module_name = str(getattr(target, "__module__", "") or "")
@@ -102,6 +105,9 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
         return
     if isinstance(first, torch.fx.Node) and first in state.grouped:
         _visit_grouped(state, node, name, state.grouped[first])
+        return
+    if isinstance(first, torch.fx.Node) and first in state.positions:
+        _visit_positions(state, node, name, *state.positions[first])
         return
     if name == "stack":
         _function_stack(state, node)
@@ -234,7 +240,23 @@ def _function_add(state: _Import, node: torch.fx.Node) -> None:
     if not all(isinstance(argument, torch.fx.Node) and argument in state.values for argument in arguments):
         raise _unsupported(state, node, "it adds a constant or a parameter; the format's add sums layer outputs")
     _same_ranks(state, node, arguments)
+    arguments = [_spread_to_plane(state, node, argument, arguments) for argument in arguments]
     _merge(state, node, "add", arguments, None)
+
+
+def _spread_to_plane(state: _Import, node: torch.fx.Node, argument: Any, arguments: list[Any]) -> Any:
+    """PyTorch broadcasts a 1 x 1 x C term over a W x H x C volume (GCNet's ``x + context``); the format's add
+    needs one shape, so the term is spread over the plane first: an upsample2d (nearest) by W x H. Returns the
+    argument itself, or the spread term's value."""
+    value = state.values[argument]
+    planes = {(state.values[other].shape.width, state.values[other].shape.height) for other in arguments}
+    widest = max(planes)
+    if (value.shape.width, value.shape.height) != (1, 1) or len(planes) != 2 or value.rank != 4 or \
+            any(state.values[other].shape.depth != value.shape.depth for other in arguments):
+        return argument
+    _emit(state, node, "spread", {"type": "upsample2d", "scale": _short(*widest)}, [value],
+          shape=Shape(widest[0], widest[1], value.shape.depth))
+    return state.values.pop(node)
 
 
 def _shift_of_layer_scale(state: _Import, node: torch.fx.Node, arguments: list[Any]) -> bool:
@@ -386,7 +408,7 @@ def _flatten(state: _Import, node: torch.fx.Node, source: _Value) -> None:
 
 def _function_reshape(state: _Import, node: torch.fx.Node) -> None:
     source = _source(state, node, node.args[0])
-    if _grouped_view(state, node, source) or _radix_view(state, node, source):
+    if _grouped_view(state, node, source) or _radix_view(state, node, source) or _position_view(state, node, source):
         return
     rank = len(_tensor_shape(node) or ())
     layout = _reshaped_layout(source, _tensor_shape(node) or ())
@@ -521,6 +543,47 @@ def _grouped_view(state: _Import, node: torch.fx.Node, source: _Value) -> bool:
         return False
     state.grouped[node] = _Grouped(source, groups)
     return True
+
+
+def _position_view(state: _Import, node: torch.fx.Node, source: _Value) -> bool:
+    """``x.reshape(N, C, H * W)`` of a volume: its positions in a row (GCNet's context); True when ``node`` is one."""
+    shape = _tensor_shape(node) or ()
+    plane = source.shape.width * source.shape.height
+    if len(shape) != 3 or source.rank != 4 or source.layout != NCHW or plane == 1 or \
+            tuple(shape[1:]) != (source.shape.depth, plane):
+        return False
+    state.positions[node] = ("positions", source)
+    return True
+
+
+def _visit_positions(state: _Import, node: torch.fx.Node, name: str, kind: str, source: _Value) -> None:
+    """GCNet's global context on position rows: ``softmax(dim=-1)`` of one channel's row is the weights;
+    ``values @ weights`` (the rows unsqueezed to N x 1 x C x HW and N x 1 x HW x 1) is a context_pool2d of the two
+    volumes, read back by a view to N x C x 1 x 1."""
+    shape = _tensor_shape(node) or ()
+    if name in _SAME_SHAPE_METHODS or (name in ("unsqueeze", "unsqueeze_") and kind != "pooled"):
+        state.positions[node] = (kind, source)
+    elif name in ("softmax", "_softmax") and kind == "positions" and source.shape.depth == 1 and \
+            _arg(node, 1, "dim") in (-1, len(shape) - 1):
+        state.positions[node] = ("weights", source)
+    elif name == "matmul" and kind == "positions" and _position_kind(state, node.args[1]) == "weights":
+        scores = state.positions[node.args[1]][1]  # type: ignore[index]
+        _emit(state, node, "context", {"type": "context_pool2d"}, [source, scores],
+              shape=Shape(1, 1, source.shape.depth))
+        state.positions[node] = ("pooled", state.values.pop(node))
+    elif name in _RESHAPES and kind == "pooled" and tuple(shape[1:]) in ((source.shape.depth, 1, 1),
+                                                                        (source.shape.depth,)):
+        _alias(state, node, source)
+    else:
+        raise _unsupported(state, node, "it works on the positions of a volume in a row (N x C x H·W); the format "
+                                        "reads that only as GCNet's context pooling (softmax over the positions, "
+                                        "then a product of rows)")
+
+
+def _position_kind(state: _Import, argument: Any) -> str | None:
+    """What a position row stands for (``positions``, ``weights``, ``pooled``), None for anything else."""
+    found = state.positions.get(argument) if isinstance(argument, torch.fx.Node) else None
+    return found[0] if found is not None else None
 
 
 def _radix_view(state: _Import, node: torch.fx.Node, source: _Value) -> bool:

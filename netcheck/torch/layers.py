@@ -350,3 +350,12 @@ class GroupSoftmax(nn.Module):
 
     def extra_repr(self) -> str:
         return f"groups={self.groups}"
+
+
+class ContextPool2d(nn.Module):
+    """GCNet's context: the values' positions weighed by a softmax over the plane of the one-channel scores."""
+
+    def forward(self, values: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
+        weights = torch.softmax(scores.flatten(2), dim=-1)
+        pooled = (values.flatten(2) * weights).sum(dim=-1)
+        return pooled[:, :, None, None]

@@ -17,6 +17,7 @@ from netcheck.torch.layers import (
     BlurPool2d,
     ChannelConv,
     Concat,
+    ContextPool2d,
     DropPath,
     GlobalAvgPool2d,
     GlobalMaxPool2d,
@@ -57,6 +58,10 @@ _DROPOUTS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropo
 
 
 def _visit_module(state: _Import, node: torch.fx.Node, module: nn.Module) -> None:
+    if isinstance(module, ContextPool2d) and len(node.args) == 2 and not node.kwargs:
+        _emit(state, node, "context", {"type": "context_pool2d"}, [_source(state, node, argument)
+                                                                   for argument in node.args], module)
+        return
     if node.kwargs or (len(node.args) != 1 and not isinstance(module, (Add, Concat, Multiply, Subtract))):
         raise _unsupported(state, node, "the module is called with more than one argument")
     if isinstance(module, (Add, Concat, Multiply, Subtract)):
@@ -675,7 +680,7 @@ def _extra_values(kind: str, **values: Any) -> dict[str, Any]:
 
 def _merge(state: _Import, node: torch.fx.Node, kind: str, arguments: list[Any], module: nn.Module | None,
            channels_last: bool = False) -> None:
-    sources = [_source(state, node, argument) for argument in arguments]
+    sources = [argument if isinstance(argument, _Value) else _source(state, node, argument) for argument in arguments]
     if len(sources) < 2:
         if len(sources) == 1 and kind == "concat":
             _alias(state, node, sources[0])
