@@ -101,7 +101,8 @@ def wide_timm(max_params: int) -> tuple[list[str], list[str]]:
 CI = {"torchvision": ["mobilenet_v3_small", "shufflenet_v2_x1_0", "efficientnet_b0", "regnet_y_400mf",
                       "convnext_tiny", "segmentation.lraspp_mobilenet_v3_large"],
       "timm": ["efficientnet_b0", "tf_efficientnet_b0", "mobilenetv3_small_100", "convnext_atto", "ghostnet_100",
-               "ecaresnet50d", "nf_regnet_b0", "poolformerv2_s12", "hgnetv2_b0", "skresnet18"]}
+               "ecaresnet50d", "nf_regnet_b0", "poolformerv2_s12", "hgnetv2_b0", "skresnet18", "resnest14d",
+               "gcresnext26ts", "resnetblur18", "test_vit"]}
 
 
 def _torchvision(name: str) -> tuple[torch.nn.Module, tuple[int, int]]:
