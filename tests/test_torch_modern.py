@@ -20,7 +20,7 @@ torch = pytest.importorskip("torch")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from test_torch import assert_parity, module_counts, netcheck_counts, spec  # noqa: E402
+from test_torch import assert_parity, assert_round_trip, module_counts, netcheck_counts, spec  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.nn import functional as F  # noqa: E402
 
@@ -359,22 +359,39 @@ NEW_LAYERS = st.sampled_from([
     {"type": "identity"}, {"type": "pixel_shuffle", "factor": 2}, {"type": "pixel_unshuffle", "factor": 2},
     {"type": "slice", "channels": [0, 4]}, {"type": "slice", "channels": [4, 8]},
     {"type": "conv2d", "filters": 8, "kernel": 3, "padding": 1}, {"type": "conv2d", "filters": 16, "kernel": 1},
+    # netcheck's additions
+    {"type": "channel_conv", "kernel": 3}, {"type": "channel_conv", "kernel": 2, "bias": True}, {"type": "grn"},
+    {"type": "rmsnorm2d"}, {"type": "layernorm2d", "bias": False}, {"type": "groupnorm", "groups": 1, "bias": False},
+    {"type": "layer_scale", "per_channel": False, "bias": True}, {"type": "blurpool2d", "padding": 1},
+    {"type": "blurpool2d", "kernel": 2, "stride": 1, "padding_mode": "zeros"}, {"type": "crop2d", "crop": {"top": 1}},
+    {"type": "resize2d", "output": "5x3"}, {"type": "group_softmax", "groups": 2},
+    {"type": "activation", "function": "square"},
+    {"type": "conv2d", "filters": 8, "kernel": 3, "padding": 1, "weight_standardization": {"gain": True}},
 ])
 
 
 @SLOW
-@given(layers=st.lists(NEW_LAYERS, min_size=1, max_size=6), gate=st.booleans())
-def test_random_chains_of_new_layers_agree_with_pytorch(layers: list[dict[str, Any]], gate: bool) -> None:
+@given(layers=st.lists(NEW_LAYERS, min_size=1, max_size=6), gate=st.booleans(), mixer=st.booleans())
+def test_random_chains_of_new_layers_agree_with_pytorch(layers: list[dict[str, Any]], gate: bool,
+                                                        mixer: bool) -> None:
     chain = [{**layer, "name": f"l{index}"} for index, layer in enumerate(layers)]
     if gate:
         last = chain[-1]["name"]
         chain += [{"name": "squeeze", "type": "global_avgpool2d"},
                   {"name": "sigmoid", "type": "activation", "function": "sigmoid"},
                   {"name": "excite", "type": "multiply", "inputs": [last, "sigmoid"]}]
+    if mixer:  # PoolFormer's pool(x) − x, and GCNet's context of it
+        last = chain[-1]["name"]
+        chain += [{"name": "pool", "type": "avgpool2d", "kernel": 3, "stride": 1, "padding": 1},
+                  {"name": "mixed", "type": "subtract", "inputs": ["pool", last]},
+                  {"name": "scores", "type": "conv2d", "filters": 1, "kernel": 1},
+                  {"name": "context", "type": "context_pool2d", "inputs": ["mixed", "scores"]}]
     network = Network.model_validate({"name": "chain", "input": "8x8x8", "layers": chain})
     report = check_network(network, Options(fixes=False))
     if not report.ok:  # a depth the next layer cannot take (a slice beyond it, groups or r² not dividing it)
-        assert errors({v.code for v in report.violations}) <= {"NC101", "NC103", "NC104"}
+        assert errors({v.code for v in report.violations}) <= {"NC101", "NC102", "NC103", "NC104"}
         return
     module = to_module(network)
     assert module_counts(module, network) == netcheck_counts(network)
+    rebuilt, _count = assert_parity(network)  # every layer's shape as PyTorch runs it
+    assert_round_trip(network, rebuilt)  # and from_module reads the modules back as the same layers
