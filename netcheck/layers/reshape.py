@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 from netcheck.layers.base import Flow, Outcome, Problem, Rule, merge_axes
 from netcheck.records import Record
@@ -20,14 +21,18 @@ def flatten(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     ))
 
 
+def sides(value: Any) -> tuple[int, int, int, int]:
+    """(left, right, top, bottom) of a padding or crop: an integer for every side, or per side (a record or a
+    model with ``left``, ``right``, ``top``, ``bottom``)."""
+    if isinstance(value, int):
+        return value, value, value, value
+    return value.left, value.right, value.top, value.bottom
+
+
 def zeropad2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """W + left + right, H + top + bottom, D."""
     flow = flows[0]
-    padding = layer.padding
-    if isinstance(padding, int):
-        left = right = top = bottom = padding
-    else:
-        left, right, top, bottom = padding.left, padding.right, padding.top, padding.bottom
+    left, right, top, bottom = sides(layer.padding)
     shape = flow.shape
     out = Shape(shape.width + left + right, shape.height + top + bottom, shape.depth)
     return Outcome(Flow(out, flow.width, flow.height))
@@ -36,11 +41,7 @@ def zeropad2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
 def crop2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """W − left − right, H − top − bottom, D; NC102 when less than 1 x 1 is left."""
     flow = flows[0]
-    crop = layer.crop
-    if isinstance(crop, int):
-        left = right = top = bottom = crop
-    else:
-        left, right, top, bottom = crop.left, crop.right, crop.top, crop.bottom
+    left, right, top, bottom = sides(layer.crop)
     shape = flow.shape
     out = Shape(shape.width - left - right, shape.height - top - bottom, shape.depth)
     if out.width < 1 or out.height < 1:

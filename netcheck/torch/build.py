@@ -18,6 +18,7 @@ from netcheck import graph as layer_graph
 from netcheck import spec
 from netcheck.checker import check_network
 from netcheck.layers.conv import channel_padding
+from netcheck.layers.reshape import sides
 from netcheck.records import from_model
 from netcheck.results import FileReport, Options, Violation
 from netcheck.spec import Network, Shape, pair
@@ -224,8 +225,8 @@ def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> 
         "global_maxpool2d": GlobalMaxPool2d,
         "adaptive_avgpool2d": lambda: nn.AdaptiveAvgPool2d((layer.output.height, layer.output.width)),
         "adaptive_maxpool2d": lambda: nn.AdaptiveMaxPool2d((layer.output.height, layer.output.width)),
-        "zeropad2d": lambda: nn.ZeroPad2d(_sides(layer.padding)),
-        "crop2d": lambda: nn.ZeroPad2d(_negated(_sides(layer.crop))),
+        "zeropad2d": lambda: nn.ZeroPad2d(sides(layer.padding)),
+        "crop2d": lambda: nn.ZeroPad2d(_negated(sides(layer.crop))),
         "upsample2d": lambda: nn.Upsample(
             scale_factor=(float(pair(layer.scale)[1]), float(pair(layer.scale)[0])), mode=layer.mode),
         "resize2d": lambda: nn.Upsample(size=(layer.output.height, layer.output.width), mode=layer.mode),
@@ -285,12 +286,6 @@ def _negated(sides: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     """A crop as PyTorch writes it: a negative padding."""
     left, right, top, bottom = sides
     return (-left, -right, -top, -bottom)
-
-
-def _sides(padding: int | spec.Sides | spec.CropSides) -> tuple[int, int, int, int]:
-    if isinstance(padding, int):
-        return (padding, padding, padding, padding)
-    return (padding.left, padding.right, padding.top, padding.bottom)
 
 
 def _dense(layer: spec.Dense, shape: Shape) -> nn.Module:

@@ -571,12 +571,17 @@ def _blur(state: _Import, node: torch.fx.Node, source: _Value, module: nn.Module
     _emit(state, node, "blur", fields, [source], module, "floor" if rounding == "floor" else None)
 
 
+def _computes_the_same(node: torch.fx.Node, module: nn.Module, source: _Value, ours: nn.Module) -> bool:
+    """Whether netcheck's ``ours`` gives ``module``'s values on a random channels-first input of the traced shape."""
+    shape = _tensor_shape(node.args[0]) if isinstance(node.args[0], torch.fx.Node) else None
+    return shape is not None and source.layout == NCHW and known.computes_the_same(
+        module, known.Reading({}, ours, known.CHANNELS_FIRST), shape)
+
+
 def _timm_blur(state: _Import, node: torch.fx.Node, module: nn.Module, source: _Value) -> None:
     """timm's BlurPool2d, once netcheck's blur pool computes what it does."""
     ours = known.blur_reading(module, source.shape.depth)
-    shape = _tensor_shape(node.args[0]) if isinstance(node.args[0], torch.fx.Node) else None
-    if ours is None or shape is None or source.layout != NCHW or not known.computes_the_same(
-            module, known.Reading({}, ours, known.CHANNELS_FIRST), shape):
+    if ours is None or not _computes_the_same(node, module, source, ours):
         raise _unsupported(state, node, "a BlurPool2d that is not a binomial blur of the format's blurpool2d")
     mode = "zeros" if ours.mode == "constant" else ours.mode
     _blur(state, node, source, module, ours.kernel, ours.stride, ours.pad, mode)
@@ -585,9 +590,7 @@ def _timm_blur(state: _Import, node: torch.fx.Node, module: nn.Module, source: _
 def _space_to_depth(state: _Import, node: torch.fx.Node, module: nn.Module, source: _Value) -> None:
     """timm's SpaceToDepth: two layers, pixel_unshuffle then channel_shuffle (checked to give its channel order)."""
     ours = known.space_to_depth_reading(module, source.shape.depth)
-    shape = _tensor_shape(node.args[0]) if isinstance(node.args[0], torch.fx.Node) else None
-    if ours is None or shape is None or source.layout != NCHW or not known.computes_the_same(
-            module, known.Reading({}, ours, known.CHANNELS_FIRST), shape):
+    if ours is None or not _computes_the_same(node, module, source, ours):
         raise _unsupported(state, node, "a SpaceToDepth that is not a pixel unshuffle and a channel shuffle")
     unshuffle, shuffle = ours[0], ours[1]
     assert isinstance(unshuffle, nn.PixelUnshuffle) and isinstance(shuffle, nn.ChannelShuffle)
