@@ -37,8 +37,8 @@ from netcheck.torch.nodes import (
     _alias,
     _arg,
     _emit,
-    _Grouped,
     _Import,
+    _is_number,
     _Param,
     _param,
     _param_tensors,
@@ -50,6 +50,18 @@ from netcheck.torch.nodes import (
     _Value,
 )
 from netcheck.torch.sizes import _short
+from netcheck.torch.standardization import _parameter_arithmetic, _standardization
+from netcheck.torch.views import (
+    RESHAPES,
+    SAME_SHAPE_METHODS,
+    _dims,
+    _function_stack,
+    _grouped_view,
+    _position_view,
+    _radix_view,
+    _visit_grouped,
+    _visit_positions,
+)
 
 _ACTIVATION_FUNCTIONS = {
     "relu": "relu", "relu_": "relu", "relu6": "relu6", "leaky_relu": "leaky_relu", "leaky_relu_": "leaky_relu",
@@ -58,8 +70,6 @@ _ACTIVATION_FUNCTIONS = {
     "hardswish": "hardswish", "tanh": "tanh", "tanh_": "tanh", "softmax": "softmax", "log_softmax": "log_softmax",
     "softplus": "softplus", "softsign": "softsign",
 }
-_SAME_SHAPE_METHODS = frozenset({"contiguous", "clone", "detach", "float", "to", "type_as", "requires_grad_"})
-_RESHAPES = frozenset({"view", "reshape", "squeeze", "unsqueeze", "squeeze_", "unsqueeze_", "view_as", "reshape_as"})
 
 
 def _function_name(node: torch.fx.Node) -> str | None:
@@ -89,7 +99,7 @@ def _function_name(node: torch.fx.Node) -> str | None:
     return None
 
 
-_PARAM_VIEWS = _SAME_SHAPE_METHODS | _RESHAPES | {"expand", "expand_as", "permute", "flatten"}
+_PARAM_VIEWS = SAME_SHAPE_METHODS | RESHAPES | {"expand", "expand_as", "permute", "flatten"}
 
 
 def _visit_function(state: _Import, node: torch.fx.Node) -> None:
@@ -114,7 +124,7 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
         return
     if name in _MODERN:
         _MODERN[name](state, node)
-    elif name == "netcheck_reshape" or name in _SAME_SHAPE_METHODS:
+    elif name == "netcheck_reshape" or name in SAME_SHAPE_METHODS:
         _alias(state, node, _source(state, node, node.args[0]))
     elif name in ("add", "add_"):
         _function_add(state, node)
@@ -139,7 +149,7 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
               channels_last=name in ("dropout", "alpha_dropout"))
     elif name == "flatten":
         _function_flatten(state, node)
-    elif name in _RESHAPES:
+    elif name in RESHAPES:
         _function_reshape(state, node)
     elif name in ("max_pool2d", "_max_pool2d", "avg_pool2d"):
         kind = "avgpool2d" if name == "avg_pool2d" else "maxpool2d"
@@ -184,40 +194,6 @@ def _visit_function(state: _Import, node: torch.fx.Node) -> None:
         _emit(state, node, "lrn", fields, [_source(state, node, node.args[0])])
     else:
         raise _unsupported(state, node, "the format has no layer for it")
-
-
-def _parameter_arithmetic(state: _Import, node: torch.fx.Node, name: str) -> bool:
-    """A parameter times a number, or a weight standardised per filter: a derived parameter (weight standardisation).
-
-    timm's ``StdConv2d`` and ``ScaledStdConv2d`` compute their weight as
-    ``F.batch_norm(weight.reshape(1, K, -1), None, None, weight=(gain * scale).view(-1), training=True,
-    momentum=0.)``; the conv2d that reads it is a conv2d with ``weight_standardization``.
-    """
-    arguments = list(node.args[:2])
-    if any(isinstance(argument, torch.fx.Node) and argument in state.values for argument in arguments):
-        return False
-    if name in ("mul", "mul_"):
-        params = [_param(state, argument) for argument in arguments]
-        numbers: list[Any] = [argument for argument in arguments if _is_number(argument)]
-        found = next((param for param in params if param is not None), None)
-        if found is None or len(numbers) != 1 or len(arguments) != 2:
-            return False
-        state.params[node] = dataclasses.replace(found, shape=_tensor_shape(node) or (),
-                                                 factor=found.factor * float(numbers[0]))
-        return True
-    if name != "batch_norm":
-        return False
-    weight = _param(state, node.args[0] if node.args else None)
-    if weight is None or len(weight.shape) != 3 or weight.shape[0] != 1:
-        return False
-    mean, var, bias = _arg(node, 1, "running_mean"), _arg(node, 2, "running_var"), _arg(node, 4, "bias")
-    gain = _param(state, _arg(node, 3, "weight"))
-    if mean is not None or var is not None or bias is not None or not _arg(node, 5, "training", False) or \
-            _arg(node, 6, "momentum", 0.1) != 0 or (gain is None and _arg(node, 3, "weight") is not None):
-        raise _unsupported(state, node, "a batch_norm of a parameter that is not a weight standardisation "
-                                        "(training=True, momentum=0, no statistics, no shift)")
-    state.params[node] = dataclasses.replace(weight, standardized=(gain, float(_arg(node, 7, "eps", 1e-5))))
-    return True
 
 
 def _only_max_pools(node: torch.fx.Node) -> bool:
@@ -313,10 +289,6 @@ def _function_mul(state: _Import, node: torch.fx.Node) -> None:
         return
     raise _unsupported(state, node, "it multiplies by a tensor that is neither a layer output (a gate), a learned "
                                     "factor per channel (layer_scale) nor a number (scale)")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _scale(state: _Import, node: torch.fx.Node, source: _Value, factor: float) -> None:
@@ -506,13 +478,6 @@ def _slice(state: _Import, node: torch.fx.Node, source: _Value, start: int, stop
 _TO_CHANNELS_LAST, _TO_CHANNELS_FIRST = (0, 2, 3, 1), (0, 3, 1, 2)
 
 
-def _dims(node: torch.fx.Node) -> tuple[int, ...]:
-    """The permutation of ``x.permute(0, 2, 3, 1)``, ``x.permute((0, 2, 3, 1))`` or ``torch.permute(x, dims)``."""
-    rest = [_arg(node, index, "dims") for index in range(1, len(node.args))] or [_arg(node, 1, "dims")]
-    dims = rest[0] if len(rest) == 1 and isinstance(rest[0], (tuple, list)) else rest
-    return tuple(int(dim) for dim in dims)
-
-
 def _function_permute(state: _Import, node: torch.fx.Node) -> None:
     source = _source(state, node, node.args[0])
     dims = tuple(dim % max(source.rank, 1) for dim in _dims(node))
@@ -531,150 +496,6 @@ def _function_expand(state: _Import, node: torch.fx.Node) -> None:
     """``gate.expand_as(x)`` before a product: the product broadcasts the gate itself, so it stays as it is."""
     source = _source(state, node, node.args[0])
     state.values[node] = source
-
-
-def _grouped_view(state: _Import, node: torch.fx.Node, source: _Value) -> bool:
-    """``x.view(N, g, C // g, H, W)``: the first half of a channel shuffle; True when ``node`` is one."""
-    shape = _tensor_shape(node) or ()
-    if source.rank != 4 or source.layout != NCHW or len(shape) != 5:
-        return False
-    groups, per_group = shape[1], shape[2]
-    if groups * per_group != source.shape.depth or (shape[3], shape[4]) != (source.shape.height, source.shape.width):
-        return False
-    state.grouped[node] = _Grouped(source, groups)
-    return True
-
-
-def _position_view(state: _Import, node: torch.fx.Node, source: _Value) -> bool:
-    """``x.reshape(N, C, H * W)`` of a volume: its positions in a row (GCNet's context); True when ``node`` is one."""
-    shape = _tensor_shape(node) or ()
-    plane = source.shape.width * source.shape.height
-    if len(shape) != 3 or source.rank != 4 or source.layout != NCHW or plane == 1 or \
-            tuple(shape[1:]) != (source.shape.depth, plane):
-        return False
-    state.positions[node] = ("positions", source)
-    return True
-
-
-def _visit_positions(state: _Import, node: torch.fx.Node, name: str, kind: str, source: _Value) -> None:
-    """GCNet's global context on position rows: ``softmax(dim=-1)`` of one channel's row is the weights;
-    ``values @ weights`` (the rows unsqueezed to N x 1 x C x HW and N x 1 x HW x 1) is a context_pool2d of the two
-    volumes, read back by a view to N x C x 1 x 1."""
-    shape = _tensor_shape(node) or ()
-    if name in _SAME_SHAPE_METHODS or (name in ("unsqueeze", "unsqueeze_") and kind != "pooled"):
-        state.positions[node] = (kind, source)
-    elif name in ("softmax", "_softmax") and kind == "positions" and source.shape.depth == 1 and \
-            _arg(node, 1, "dim") in (-1, len(shape) - 1):
-        state.positions[node] = ("weights", source)
-    elif name == "matmul" and kind == "positions" and _position_kind(state, node.args[1]) == "weights":
-        scores = state.positions[node.args[1]][1]  # type: ignore[index]
-        _emit(state, node, "context", {"type": "context_pool2d"}, [source, scores],
-              shape=Shape(1, 1, source.shape.depth))
-        state.positions[node] = ("pooled", state.values.pop(node))
-    elif name in _RESHAPES and kind == "pooled" and tuple(shape[1:]) in ((source.shape.depth, 1, 1),
-                                                                        (source.shape.depth,)):
-        _alias(state, node, source)
-    else:
-        raise _unsupported(state, node, "it works on the positions of a volume in a row (N x C x H·W); the format "
-                                        "reads that only as GCNet's context pooling (softmax over the positions, "
-                                        "then a product of rows)")
-
-
-def _position_kind(state: _Import, argument: Any) -> str | None:
-    """What a position row stands for (``positions``, ``weights``, ``pooled``), None for anything else."""
-    found = state.positions.get(argument) if isinstance(argument, torch.fx.Node) else None
-    return found[0] if found is not None else None
-
-
-def _radix_view(state: _Import, node: torch.fx.Node, source: _Value) -> bool:
-    """ResNeSt's ``x.view(N, 1, radix, -1)`` of a 1 x 1 volume or a vector (its rSoftMax); True when ``node`` is one."""
-    shape = _tensor_shape(node) or ()
-    plane = (source.shape.width, source.shape.height) == (1, 1)
-    if len(shape) != 4 or not plane or source.layout != NCHW or shape[1] != 1 or shape[2] * shape[3] != \
-            source.shape.depth or shape[2] < 2:
-        return False
-    state.grouped[node] = _Grouped(source, shape[2], radix=True)
-    return True
-
-
-def _visit_grouped(state: _Import, node: torch.fx.Node, name: str, grouped: _Grouped) -> None:
-    """A grouped view read on: ``transpose(1, 2)`` then ``view(N, C, H, W)`` is channel_shuffle(g); across the
-    groups (axis 1), ``sum`` adds them, ``softmax`` is a group_softmax and ``*`` multiplies two grouped views."""
-    shape = _tensor_shape(node) or ()
-    across = grouped.swapped == grouped.radix  # the groups are on axis 1
-    if name in _SAME_SHAPE_METHODS:
-        state.grouped[node] = grouped
-    elif _swaps_groups(node, name, 4 if grouped.radix else 5):
-        state.grouped[node] = _Grouped(grouped.source, grouped.groups, not grouped.swapped, grouped.radix)
-    elif name in _RESHAPES | {"flatten"} and across and (len(shape) == grouped.source.rank or (
-            len(shape) == 2 and (grouped.source.shape.width, grouped.source.shape.height) == (1, 1))):
-        _alias(state, node, grouped.source)
-    elif name in _RESHAPES | {"flatten"} and len(shape) == 4 and not grouped.radix:
-        _emit(state, node, "shuffle", {"type": "channel_shuffle", "groups": grouped.groups}, [grouped.source])
-    elif name in ("softmax", "_softmax") and _arg(node, 1, "dim") in (1, -len(shape) + 1) and across:
-        value = _grouped_layer(state, node, "softmax", {"type": "group_softmax", "groups": grouped.groups},
-                               [grouped.source], grouped.source.shape)
-        state.grouped[node] = _Grouped(value, grouped.groups, grouped.swapped, grouped.radix)
-    elif name == "sum" and _arg(node, 1, "dim") in (1, (1,), [1]) and across and not grouped.radix and \
-            not _arg(node, 2, "keepdim", False):
-        _sum_groups(state, node, grouped)
-    elif name in ("mul", "multiply") and not grouped.radix and across:
-        _grouped_product(state, node, grouped)
-    else:
-        raise _unsupported(state, node, "it works on a N x g x C/g x H x W view; the format reads it as half of a "
-                                        "channel shuffle (view, transpose(1, 2), view) or as branches (a sum, a "
-                                        "softmax or a product across axis 1)")
-
-
-def _grouped_layer(state: _Import, node: torch.fx.Node, base: str, fields: dict[str, Any], sources: list[_Value],
-                   shape: Shape) -> _Value:
-    """A layer on the channels behind grouped views: its value, of ``shape``, with the sources' rank (not the
-    node's 5-D view)."""
-    _emit(state, node, base, fields, sources, shape=shape)
-    value = state.values.pop(node)
-    return _Value(value.layer, shape, sources[0].rank, NCHW)
-
-
-def _function_stack(state: _Import, node: torch.fx.Node) -> None:
-    """``torch.stack(branches, dim=1)`` (SKNet): their concatenation, viewed as N x branches x C x H x W."""
-    tensors, dim = list(_arg(node, 0, "tensors") or []), _arg(node, 1, "dim", 0)
-    sources = [_source(state, node, tensor) for tensor in tensors]
-    if dim != 1 or len(sources) < 2 or len({(source.shape, source.rank, source.layout) for source in sources}) != 1 \
-            or sources[0].layout != NCHW or sources[0].rank != 4:
-        raise _unsupported(state, node, "a stack the format reads is of equal N x C x H x W branches on axis 1")
-    first = sources[0].shape
-    value = _grouped_layer(state, node, "stack", {"type": "concat"}, sources,
-                           Shape(first.width, first.height, first.depth * len(sources)))
-    state.grouped[node] = _Grouped(value, len(sources))
-
-
-def _sum_groups(state: _Import, node: torch.fx.Node, grouped: _Grouped) -> None:
-    """``x.sum(1)`` of branches: each group's channels (a slice), then their add."""
-    source, groups = grouped.source, grouped.groups
-    size = source.shape.depth // groups
-    pieces = [_grouped_layer(state, node, "branch", {"type": "slice", "channels": [index * size, (index + 1) * size]},
-                             [source], Shape(source.shape.width, source.shape.height, size))
-              for index in range(groups)]
-    _emit(state, node, "add", {"type": "add"}, pieces)
-
-
-def _grouped_product(state: _Import, node: torch.fx.Node, grouped: _Grouped) -> None:
-    """Branches times their weights, both viewed as N x g x C/g x …: the product of the volumes behind them."""
-    other = node.args[1] if len(node.args) > 1 else None
-    theirs = state.grouped.get(other) if isinstance(other, torch.fx.Node) else None
-    if theirs is None or theirs.groups != grouped.groups or theirs.radix or theirs.swapped != grouped.swapped:
-        raise _unsupported(state, node, "a product of a grouped view with something not grouped alike")
-    mine, their = grouped.source.shape, theirs.source.shape
-    shape = Shape(max(mine.width, their.width), max(mine.height, their.height), max(mine.depth, their.depth))
-    value = _grouped_layer(state, node, "multiply", {"type": "multiply"}, [grouped.source, theirs.source], shape)
-    state.grouped[node] = _Grouped(value, grouped.groups)
-
-
-def _swaps_groups(node: torch.fx.Node, name: str, rank: int = 5) -> bool:
-    """``transpose(1, 2)`` or ``permute(0, 2, 1, …)`` of a grouped view of ``rank`` axes."""
-    if name in ("transpose", "swapaxes", "swapdims"):
-        return sorted(int(_arg(node, index, key)) % rank for index, key in ((1, "dim0"), (2, "dim1"))) == [1, 2]
-    return name == "permute" and tuple(dim % rank for dim in _dims(node)) == (0, 2, 1, *range(3, rank))
 
 
 def _function_channel_shuffle(state: _Import, node: torch.fx.Node) -> None:
@@ -757,50 +578,6 @@ def _function_conv2d(state: _Import, node: torch.fx.Node) -> None:
     _conv(state, node, source, weight.shape[0], (weight.shape[3], weight.shape[2]), _arg(node, 3, "stride", 1),
           _arg(node, 4, "padding", 0), _arg(node, 5, "dilation", 1), int(_arg(node, 6, "groups", 1)),
           bias is not None, None, None, tensors, standardization)
-
-
-def _standardization(state: _Import, node: torch.fx.Node, weight: _Param,
-                     tensors: list[tuple[str, torch.Tensor]]) -> Any:
-    """A conv2d weight's ``weight_standardization`` field (None for a plain weight); its gain joins ``tensors``."""
-    if weight.factor != 1.0:
-        raise _unsupported(state, node, "its weight is multiplied by a number; the format's conv2d reads it as is")
-    if weight.standardized is None:
-        return None
-    gain, eps = weight.standardized
-    default = spec.WeightStandardization()
-    if gain is None:
-        return True if eps == default.eps else {"eps": eps}
-    if gain.tensor.numel() != weight.shape[0] or gain.standardized is not None:
-        raise _unsupported(state, node, f"its weight standardisation's gain {gain.key} has {gain.tensor.numel()} "
-                                        f"values for {weight.shape[0]} filters")
-    tensors.append((gain.key, gain.tensor))
-    fan_in = weight.tensor[0].numel()
-    fields: dict[str, Any] = {"gain": True}
-    gamma = _gamma_of(gain.factor, fan_in)
-    if gamma != default.gamma:
-        fields["gamma"] = gamma
-    if eps != default.eps:
-        fields["eps"] = eps
-    return fields
-
-
-def _gamma_of(factor: float, fan_in: int) -> float:
-    """γ with γ·fan_in^−½ == ``factor`` exactly (ScaledStdConv2d's ``scale``), in its shortest decimal form.
-
-    γ = factor·√fan_in is off by a few units in the last place; the floats
-    around it that give ``factor`` back are tried, the shortest written first.
-    """
-    rough = float(factor * fan_in ** 0.5)
-    near = [rough]
-    for _step in range(8):
-        near = [math.nextafter(near[0], -math.inf), *near, math.nextafter(near[-1], math.inf)]
-    exact = [value for value in near if value * fan_in ** -0.5 == factor] or [rough]
-    for digits in range(1, 18):
-        for value in sorted(exact, key=lambda value: abs(value - rough)):
-            short = float(f"{value:.{digits}g}")
-            if short * fan_in ** -0.5 == factor:
-                return short
-    return exact[0]
 
 
 def _function_prelu(state: _Import, node: torch.fx.Node) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -266,6 +267,11 @@ def _module_tensors(module: nn.Module | None, prefix: str) -> list[tuple[str, to
     if module is None:
         return []
     return [(prefix + key, tensor) for key, tensor in (*module.named_parameters(), *module.named_buffers())]
+
+
+def _is_number(value: Any) -> bool:
+    """A finite int or float, not a bool."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _param(state: _Import, argument: Any) -> _Param | None:

@@ -301,6 +301,10 @@ def _output_value(state: _Import, graph: torch.fx.Graph) -> _Value:
         result = next(iter(result.values()))  # torchvision's segmentation models return {"out": tensor}
     if not isinstance(result, torch.fx.Node):
         raise FromModuleError(f"forward returns {type(result).__name__}; the format describes one output tensor")
+    if result in state.grouped or result in state.positions:
+        shape = list(_tensor_shape(result) or ())
+        raise _unsupported(state, result, f"it reshapes {shape[1:]} into a view no layer of the format reads on its "
+                                          "own, and forward returns it")
     if result not in state.values:
         raise FromModuleError(f"forward returns {result.name}, which is not a layer's output")
     value = state.values[result]
