@@ -237,6 +237,27 @@ class Conv2d(LayerBase):
         "(gain: NFNet's ScaledStdConv2d, K more trainable).", examples=[True, {"gain": True}])
 
 
+class CondConv2d(LayerBase):
+    """A conditionally parameterised convolution (CondConv): `experts` sets of conv2d weights, mixed per sample by
+    the second input's 1 x 1 x experts routing weights, then a conv2d as FORMAT.md's; experts x the weights."""
+
+    type: Literal["cond_conv2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "conv_pw", "type": "cond_conv2d", "inputs": ["features", "routing"],
+                                         "filters": 64, "kernel": 1, "experts": 4, "bias": False}
+    inputs: list[LayerName] = Field(min_length=2, max_length=2, description="[features, routing]: a volume and "
+                                    "1 x 1 x experts routing weights (NC103 otherwise).",
+                                    examples=[["features", "routing"]])
+    filters: PositiveInt = Field(description="K: the number of filters (output depth).", examples=[64])
+    kernel: Size = _KERNEL
+    stride: Size = Field(1, description="S: the step between windows.", examples=[2])
+    padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1, "same"])
+    dilation: Size = _DILATION
+    groups: PositiveInt = Field(1, description="Channel groups; must divide depth and filters.", examples=[32])
+    bias: bool = _BIAS
+    experts: PositiveInt = Field(description="The sets of weights mixed by the routing.", examples=[4, 8])
+    rounding: Rounding | None = _ROUNDING
+
+
 class ConvTranspose2d(LayerBase):
     """A transposed (fractionally strided) 2-D convolution."""
 
@@ -652,7 +673,7 @@ class PixelUnshuffle(LayerBase):
 
 Layer = Annotated[
     Union[
-        Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, BlurPool2d, GlobalAvgPool2d, GlobalMaxPool2d,
+        Conv2d, CondConv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, BlurPool2d, GlobalAvgPool2d, GlobalMaxPool2d,
         AdaptiveAvgPool2d, AdaptiveMaxPool2d, ZeroPad2d, Crop2d, Upsample2d, Resize2d, Flatten, Dense,
         BatchNorm2d, Lrn, Dropout, Activation, Add, Concat, Multiply, Slice, ChannelShuffle,
         LayerNorm2d, GroupNorm, InstanceNorm2d, LayerScale, PReLU, DropPath, Identity,

@@ -91,6 +91,16 @@ ARITHMETIC: dict[str, Arithmetic] = {
               "`activation` adds no parameters. `weight_standardization` normalises each filter's weights before "
               "use; only its gain adds parameters.",
     ),
+    "cond_conv2d": Arithmetic(
+        output=_WINDOW.format(depth="K", dilation=", `dilation`") + " of the first input (the features); K = "
+               "`filters`. The second input, the routing weights, must be 1 × 1 × E, E = `experts` (NC103)",
+        trainable="E·(F_w·F_h·(D/groups)·K, + K with `bias: true`)",
+        unshared="E times conv2d's",
+        macs="conv2d's W_out·H_out·K·F_w·F_h·D/groups, + E·F_w·F_h·(D/groups)·K to mix the experts' weights",
+        codes=(*_WINDOW_CODES, "NC103", "NC104"),
+        notes="Every output sees the whole input through the routing: its receptive field is the wider of the "
+              "window's and the routing's.",
+    ),
     "channel_conv": Arithmetic(
         output="W × H × (D − k + 2P + 1), k = `kernel`, P = `padding` (default ⌊(k − 1)/2⌋: D for an odd k)",
         trainable="k, + 1 with `bias: true`",
@@ -191,6 +201,11 @@ EXAMPLE_CONTEXT: dict[str, tuple[str, list[dict[str, Any]]]] = {
                                 "inputs": "input"}]),
     "subtract": (EXAMPLE_INPUT, [{"name": "pooled", "type": "avgpool2d", "kernel": 3, "stride": 1, "padding": 1,
                                   "count_include_pad": False}]),
+    "cond_conv2d": (EXAMPLE_INPUT, [{"name": "features", "type": "conv2d", "filters": 32, "kernel": 1},
+                                    {"name": "pooled", "type": "global_avgpool2d"},
+                                    {"name": "fc", "type": "flatten"},
+                                    {"name": "routing_fc", "type": "dense", "units": 4, "activation": "sigmoid"},
+                                    {"name": "routing", "type": "identity"}]),
     "context_pool2d": (EXAMPLE_INPUT, [{"name": "features", "type": "conv2d", "filters": 64, "kernel": 1},
                                        {"name": "scores", "type": "conv2d", "filters": 1, "kernel": 1}]),
     "multiply": (EXAMPLE_INPUT, [{"name": "features", "type": "conv2d", "filters": 64, "kernel": 3, "padding": 1},

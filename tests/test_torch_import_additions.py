@@ -340,3 +340,27 @@ def test_gcnet_global_context_is_a_context_pool(fuse_add: bool, fuse_scale: bool
     assert types.count("upsample2d") == int(fuse_add)  # x + context: the context spread over the 6x5 plane
     if fuse_add:
         assert fields(network, "upsample2d") == [{"scale": {"width": 6, "height": 5}}]
+
+
+class CondConvBlock(nn.Module):
+    """EfficientNet-CondConv's routing (mean, Linear, sigmoid) and a CondConv2d called with it."""
+
+    def __init__(self, padding: str) -> None:
+        super().__init__()
+        from timm.layers import CondConv2d
+
+        self.routing = nn.Linear(8, 3)
+        self.conv = CondConv2d(8, 6, kernel_size=3, stride=2, padding=padding, bias=True, num_experts=3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        routing = torch.sigmoid(self.routing(x.mean((2, 3))))
+        out: torch.Tensor = self.conv(x, routing)
+        return out
+
+
+@pytest.mark.parametrize("padding", ["", "same"])
+def test_condconv_is_a_cond_conv2d_of_the_features_and_the_routing(padding: str) -> None:
+    network = same_numbers(randomised(CondConvBlock(padding)), "9x9x8")
+    (conv,) = fields(network, "cond_conv2d")
+    assert conv["experts"] == 3 and conv["filters"] == 6 and conv["stride"] == 2
+    assert network.layers[-1].inputs is not None and len(network.layers[-1].inputs) == 2

@@ -46,7 +46,7 @@ MODERN_SPECS = sorted((ROOT / "tests" / "modern").glob("*.yaml"))
 COVERED = frozenset({"multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d",
                      "layer_scale", "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale",
                      "subtract", "rmsnorm2d", "grn", "channel_conv", "blurpool2d", "crop2d", "resize2d",
-                     "group_softmax", "context_pool2d"})
+                     "group_softmax", "context_pool2d", "cond_conv2d"})
 SLOW = settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -134,13 +134,16 @@ EVERY_NEW_LAYER = """
       - {name: branch_weights, type: group_softmax, groups: 2, inputs: fc}
       - {name: one_score, type: conv2d, filters: 1, kernel: 1, inputs: gn}
       - {name: context, type: context_pool2d, inputs: [gn, one_score]}
+      - {name: routing, type: dense, units: 3, activation: sigmoid, inputs: fc}
+      - {name: cond, type: cond_conv2d, inputs: [gn, routing], filters: 4, kernel: 3, stride: 2, padding: same,
+         experts: 3, groups: 2, rounding: floor}
 """
 
 
 def test_every_new_layer_parity() -> None:
     network = spec(EVERY_NEW_LAYER)
     module, count = assert_parity(network)
-    assert count == 40
+    assert count == 42
     assert {layer.type for layer in network.layers} >= COVERED
     assert type(module.layer("gn")) is nn.GroupNorm and module.layer("gn").eps == 0.001
     assert type(module.layer("shuffle")) is nn.ChannelShuffle

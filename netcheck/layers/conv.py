@@ -1,4 +1,4 @@
-"""conv2d, conv_transpose2d and channel_conv: shapes, shared and unshared parameters, MACs."""
+"""conv2d, cond_conv2d, conv_transpose2d and channel_conv: shapes, shared and unshared parameters, MACs."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def conv2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     kernel_w, kernel_h = pair(layer.kernel)
     weights_per_filter = kernel_w * kernel_h * depth // groups
     bias = 1 if layer.bias else 0
-    gains = filters if getattr(layer.weight_standardization, "gain", False) else 0
+    gains = filters if getattr(layer.get("weight_standardization"), "gain", False) else 0
     valid_groups = not any(problem.code == "NC104" for problem in problems)
     trainable = (weights_per_filter * filters + bias * filters + gains) if valid_groups else None
     if plane.width is None or plane.height is None:
@@ -43,6 +43,32 @@ def conv2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
         unshared=(weights_per_filter + bias) * positions * filters + gains if valid_groups else None,
         macs=positions * filters * weights_per_filter if valid_groups else None,
         problems=problems,
+    )
+
+
+def cond_conv2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """conv2d's shape of the features; experts x its weights; its MACs + the mixing (experts x weights per sample).
+
+    The routing must be 1 x 1 x experts (NC103); every output sees what the routing saw (the widest field).
+    """
+    features, routing = flows
+    if routing.shape != Shape(1, 1, layer.experts):
+        inputs = tuple((name, str(flow.shape)) for name, flow in zip(layer.inputs, flows))
+        return Outcome(None, problems=[Problem("NC103", {"case": "cond_conv2d", "inputs": inputs,
+                                                         "experts": layer.experts})])
+    conv = conv2d(layer, [features], rounding)
+    experts = layer.experts
+    trainable = None if conv.trainable is None else conv.trainable * experts
+    if conv.flow is None:
+        return Outcome(None, trainable, problems=conv.problems)
+    weights = None if conv.trainable is None else conv.trainable - (layer.filters if layer.bias else 0)
+    fields = [max((flow.width for flow in (conv.flow, routing)), key=lambda field: field.size),
+              max((flow.height for flow in (conv.flow, routing)), key=lambda field: field.size)]
+    return Outcome(
+        Flow(conv.flow.shape, *fields), trainable,
+        unshared=None if conv.unshared is None else conv.unshared * experts,
+        macs=None if conv.macs is None or weights is None else conv.macs + experts * weights,
+        problems=conv.problems,
     )
 
 
@@ -132,5 +158,6 @@ def channel_conv(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
 RULES: dict[str, Rule] = {
     "conv2d": conv2d,
     "conv_transpose2d": conv_transpose2d,
+    "cond_conv2d": cond_conv2d,
     "channel_conv": channel_conv,
 }

@@ -42,7 +42,7 @@ PALETTE = {
     "other": ("#b8bec6", "#dde1e6", "#979ea8"),
 }
 FAMILIES = {
-    "conv": ("conv2d", "conv_transpose2d", "channel_conv"),
+    "conv": ("conv2d", "cond_conv2d", "conv_transpose2d", "channel_conv"),
     "pool": ("maxpool2d", "avgpool2d", "blurpool2d", "global_avgpool2d", "global_maxpool2d", "adaptive_avgpool2d",
              "adaptive_maxpool2d"),
     "norm": ("batchnorm2d", "lrn", "layernorm2d", "rmsnorm2d", "grn", "groupnorm", "instancenorm2d", "layer_scale",

@@ -3,7 +3,8 @@
 `add` and `subtract` need inputs of one shape; `concat` needs equal width and height;
 `multiply` needs inputs that broadcast (on each axis the sizes are equal, or
 1: a 1 × 1 × D gate times a W × H × D volume); `context_pool2d` needs values
-W × H × D and scores W × H × 1 of one plane; `slice` needs channels
+W × H × D and scores W × H × 1 of one plane; `cond_conv2d` needs routing
+weights 1 × 1 × experts; `slice` needs channels
 [start, stop] with 0 ≤ start < stop ≤ D; `dense` needs a vector 1 × 1 × N, so
 a volume must be flattened (or globally pooled) first.
 
@@ -42,7 +43,8 @@ SEVERITY = "error"
 
 NEEDS = {"add": "inputs of one shape", "subtract": "inputs of one shape", "concat": "inputs of one width and height",
          "multiply": "inputs that broadcast (on each axis equal sizes, or 1)",
-         "context_pool2d": "values W x H x D and scores W x H x 1 of the same plane"}
+         "context_pool2d": "values W x H x D and scores W x H x 1 of the same plane",
+         "cond_conv2d": "routing weights 1 x 1 x experts"}
 
 
 def message(facts: Facts) -> str:
@@ -57,14 +59,20 @@ def message(facts: Facts) -> str:
                else f"is out of range: the input has {depth} channels (0 … {depth - 1})")
         return f"slice channels [{start}, {stop}] {why}; it needs 0 ≤ start < stop ≤ {depth}"
     listing = ", ".join(f"{name} is {shape}" for name, shape in facts["inputs"])
+    if case == "cond_conv2d":
+        return f"cond_conv2d needs routing weights 1x1x{facts['experts']} (its experts), but {listing}"
     return f"{case} needs {NEEDS[case]}, but {listing}"
 
 
 def candidates(context: Context) -> Iterator[list[Fix]]:
-    """For a dense on a volume: insert a flatten right before it. For a slice: channels within the depth."""
+    """For a dense on a volume: insert a flatten right before it. For a slice: channels within the depth. For a
+    cond_conv2d: the routing's number of experts."""
     layer = context.network.layers[context.index]
     if layer.type == "slice":
         yield _slice_candidates(context)
+        return
+    if layer.type == "cond_conv2d":
+        yield _experts_candidates(context)
         return
     if layer.type != "dense":
         return
@@ -75,6 +83,16 @@ def candidates(context: Context) -> Iterator[list[Fix]]:
         flatten["inputs"] = list(layer.inputs)
         edits.append(Edit(("layers", context.index + 1, "inputs"), [name]))
     yield [Fix(f"insert a flatten named {name} before {context.finding.layer}", tuple(edits))]
+
+
+def _experts_candidates(context: Context) -> list[Fix]:
+    """A cond_conv2d whose routing is 1 x 1 x E: as many experts as the routing weighs."""
+    (_features, _shape), (_routing, routing) = context.finding.facts["inputs"]
+    width, height, depth = (int(part) for part in routing.split("x"))
+    if (width, height) != (1, 1) or depth == context.finding.facts["experts"]:
+        return []
+    return [Fix(f"experts {depth}, as many as the routing weighs",
+                (Edit(("layers", context.index, "experts"), depth),))]
 
 
 def _slice_candidates(context: Context) -> list[Fix]:

@@ -151,12 +151,17 @@ def _sliding(layer: Record, inputs: Inputs) -> Needs:
     size, depth = inputs[0]
     stride = _stride(layer)
     padding = padding_pair(layer.padding)[0]
-    mods = [(size, stride)] + (_groups(layer, depth) if layer.type == "conv2d" else [])
+    mods = [(size, stride)] + (_groups(layer, depth) if layer.type in ("conv2d", "cond_conv2d") else [])
     if padding == "same":
         return mods, []
     span = _span(layer, stride, padding) - 2 * int(padding)
     # the window must fit the padded input; under ceil a window reaching into it is enough
     return mods, [(size, span), (size, span - stride + 1)]
+
+
+def _cond_conv(layer: Record, inputs: Inputs) -> Needs:
+    mods, crits = _sliding(layer, inputs)
+    return mods, [*crits, (inputs[1][0], 1)]  # and the routing 1 x 1
 
 
 def _transposed(layer: Record, inputs: Inputs) -> Needs:
@@ -243,7 +248,7 @@ _PLAIN = ("batchnorm2d", "lrn", "dropout", "activation", "layernorm2d", "rmsnorm
 #: Each layer type's requirements, by ``type``.
 NEEDS: dict[str, Callable[[Record, Inputs], Needs]] = {
     **{kind: _plain for kind in _PLAIN},
-    "conv2d": _sliding, "maxpool2d": _sliding, "avgpool2d": _sliding, "blurpool2d": _sliding,
+    "conv2d": _sliding, "cond_conv2d": _cond_conv, "maxpool2d": _sliding, "avgpool2d": _sliding, "blurpool2d": _sliding,
     "conv_transpose2d": _transposed,
     "groupnorm": _channel_groups, "channel_shuffle": _channel_groups, "group_softmax": _channel_groups,
     "pixel_shuffle": _shuffle, "pixel_unshuffle": _unshuffle,

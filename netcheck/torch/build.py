@@ -29,6 +29,7 @@ from netcheck.torch.layers import (
     BlurPool2d,
     ChannelConv,
     Concat,
+    CondConv2d,
     ContextPool2d,
     Conv2d,
     ConvTranspose2d,
@@ -198,6 +199,8 @@ def _ranks(kind: str, sources: list[int]) -> tuple[int, int]:
         return 0, 2
     if kind in _ANY_RANK:
         return 0, sources[0]
+    if kind == "cond_conv2d":
+        return 0, 4  # the features N x C x H x W, the routing N x E or N x E x 1 x 1
     if kind in ("add", "subtract", "concat", "multiply"):
         rank = sources[0] if len(set(sources)) == 1 else 4
         return rank, rank
@@ -213,6 +216,12 @@ def _build_layer(layer: Any, inputs: list[Shape], out: Shape, rounding: str) -> 
         return _conv_transpose2d(layer, shape, out)
     if kind in ("maxpool2d", "avgpool2d"):
         return _pool2d(layer, shape, out, rounding)
+    if kind == "cond_conv2d":
+        pads, _effs, strides, _outs = _window_pads(layer, shape, out, layer.dilation, layer.stride)
+        (kernel_w, kernel_h), (dilation_w, dilation_h) = pair(layer.kernel), pair(layer.dilation)
+        return CondConv2d(shape.depth, layer.filters, (kernel_h, kernel_w), (strides[1], strides[0]),
+                          (dilation_h, dilation_w), layer.groups, layer.bias, layer.experts,
+                          (pads[0][0], pads[0][1], pads[1][0], pads[1][1]))
     if kind == "blurpool2d":
         pads, _effs, strides, _outs = _window_pads(layer, shape, out, 1, layer.stride)
         if rounding != "ceil" and layer.padding != "same":  # floor drops what the tight padding leaves out

@@ -94,18 +94,19 @@ def reading(module: nn.Module) -> Reading:
     return KNOWN[type(module).__name__](module)
 
 
-def computes_the_same(module: nn.Module, read: Reading, shape: tuple[int, ...]) -> bool:
-    """Whether ``module`` and netcheck's module give the same values on a random input of ``shape``.
+def computes_the_same(module: nn.Module, read: Reading, shape: tuple[int, ...], *more: tuple[int, ...]) -> bool:
+    """Whether ``module`` and netcheck's module give the same values on random inputs of ``shape`` (and ``more``).
 
     netcheck's module reads N x C x H x W: a channels-last input (N x H x W x C,
     or a vector N x C) is turned to it and the result back.
     """
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(shape, generator=generator)
+    others = [torch.rand(extra, generator=generator) for extra in more]
     with torch.no_grad():
-        theirs = module(x)
+        theirs = module(x, *others)
         if read.channels == CHANNELS_FIRST:
-            mine = read.ours.eval()(x)
+            mine = read.ours.eval()(x, *others)
         elif x.dim() == 2:
             mine = read.ours.eval()(x[:, :, None, None])[:, :, 0, 0]
         else:
@@ -126,3 +127,9 @@ def space_to_depth_reading(module: Any, channels: int) -> nn.Sequential | None:
     if not isinstance(block, int) or block < 1:
         return None
     return nn.Sequential(nn.PixelUnshuffle(block), nn.ChannelShuffle(channels))
+
+
+def is_cond_conv(module: nn.Module) -> bool:
+    """Whether ``module`` is timm's CondConv2d (called with the features and the routing weights)."""
+    kind = type(module)
+    return kind.__name__ == "CondConv2d" and kind.__module__.startswith("timm.")

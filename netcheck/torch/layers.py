@@ -359,3 +359,35 @@ class ContextPool2d(nn.Module):
         weights = torch.softmax(scores.flatten(2), dim=-1)
         pooled = (values.flatten(2) * weights).sum(dim=-1)
         return pooled[:, :, None, None]
+
+
+class CondConv2d(nn.Module):
+    """CondConv: ``experts`` sets of conv2d weights mixed per sample by routing weights N x experts (or N x experts x
+    1 x 1), as timm's ``CondConv2d`` (parameters ``weight`` E x K·C/g·kh·kw, ``bias`` E x K), with explicit padding
+    ``pad`` = (left, right, top, bottom) and ``kernel``, ``stride``, ``dilation`` as (height, width)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: tuple[int, int], stride: tuple[int, int],
+                 dilation: tuple[int, int], groups: int, bias: bool, experts: int,
+                 pad: tuple[int, int, int, int]) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel, self.stride, self.dilation, self.pad = kernel, stride, dilation, pad
+        per_expert = out_channels * (in_channels // groups) * kernel[0] * kernel[1]
+        bound = 1 / math.sqrt(max(per_expert // out_channels, 1))
+        self.weight = nn.Parameter(torch.empty(experts, per_expert).uniform_(-bound, bound))
+        self.bias = nn.Parameter(torch.zeros(experts, out_channels)) if bias else None
+
+    def forward(self, x: torch.Tensor, routing: torch.Tensor) -> torch.Tensor:
+        routing = routing.flatten(1)
+        batch = x.shape[0]
+        weight = (routing @ self.weight).view(batch * self.out_channels, self.in_channels // self.groups,
+                                              *self.kernel)
+        bias = (routing @ self.bias).view(-1) if self.bias is not None else None
+        padded = F.pad(x, self.pad) if any(self.pad) else x
+        stacked = padded.reshape(1, batch * self.in_channels, *padded.shape[2:])
+        out = F.conv2d(stacked, weight, bias, self.stride, 0, self.dilation, self.groups * batch)
+        return out.view(batch, self.out_channels, *out.shape[2:])
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel={self.kernel}, stride={self.stride}, "
+                f"dilation={self.dilation}, groups={self.groups}, experts={self.weight.shape[0]}, pad={self.pad}")

@@ -17,6 +17,7 @@ from netcheck.torch.layers import (
     BlurPool2d,
     ChannelConv,
     Concat,
+    CondConv2d,
     ContextPool2d,
     DropPath,
     GlobalAvgPool2d,
@@ -58,6 +59,9 @@ _DROPOUTS = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropo
 
 
 def _visit_module(state: _Import, node: torch.fx.Node, module: nn.Module) -> None:
+    if (known.is_cond_conv(module) or isinstance(module, CondConv2d)) and len(node.args) == 2 and not node.kwargs:
+        _cond_conv(state, node, module, [_source(state, node, argument) for argument in node.args])
+        return
     if isinstance(module, ContextPool2d) and len(node.args) == 2 and not node.kwargs:
         _emit(state, node, "context", {"type": "context_pool2d"}, [_source(state, node, argument)
                                                                    for argument in node.args], module)
@@ -576,6 +580,41 @@ def _computes_the_same(node: torch.fx.Node, module: nn.Module, source: _Value, o
     shape = _tensor_shape(node.args[0]) if isinstance(node.args[0], torch.fx.Node) else None
     return shape is not None and source.layout == NCHW and known.computes_the_same(
         module, known.Reading({}, ours, known.CHANNELS_FIRST), shape)
+
+
+def _cond_conv(state: _Import, node: torch.fx.Node, module: Any, sources: list[_Value]) -> None:
+    """CondConv (timm's, or netcheck's own): a cond_conv2d of the features and routing weights, values checked."""
+    features = sources[0]
+    kernel, stride, dilation = _hw(module.kernel_size if hasattr(module, "kernel_size") else module.kernel), \
+        _hw(module.stride), _hw(module.dilation)
+    effs = [_kernel_eff(kernel[axis], dilation[axis]) for axis in range(2)]
+    sizes = (features.shape.width, features.shape.height)
+    if isinstance(module, CondConv2d):
+        pads = [(module.pad[0], module.pad[1]), (module.pad[2], module.pad[3])]
+    elif module.dynamic_padding:  # TensorFlow's same, computed in forward
+        pads = [_same_pads(sizes[axis], effs[axis], stride[axis]) for axis in range(2)]
+    else:
+        native = _padding_pair(module.padding)
+        pads = [(native[axis], native[axis]) for axis in range(2)]
+    out = _shape_of(state, node)
+    padding, rounding = _window_padding(state, node, sizes, effs, stride, pads, [out.width, out.height],
+                                        ceil_mode=False)
+    experts, groups = int(module.weight.shape[0]), int(module.groups)
+    ours = CondConv2d(features.shape.depth, int(module.out_channels), (kernel[1], kernel[0]), (stride[1], stride[0]),
+                      (dilation[1], dilation[0]), groups, module.bias is not None, experts,
+                      (pads[0][0], pads[0][1], pads[1][0], pads[1][1]))
+    ours.load_state_dict(module.state_dict())
+    shapes = [_tensor_shape(argument) for argument in node.args if isinstance(argument, torch.fx.Node)]
+    if len(shapes) != 2 or None in shapes or features.layout != NCHW or not known.computes_the_same(
+            module, known.Reading({}, ours, known.CHANNELS_FIRST), *shapes):  # type: ignore[arg-type]
+        raise _unsupported(state, node, "a CondConv2d that does not compute what the format's cond_conv2d does")
+    fields: dict[str, Any] = {"type": "cond_conv2d", "filters": int(module.out_channels), "kernel": _short(*kernel)}
+    fields.update(_nondefault(stride=_short(*stride), padding=padding, dilation=_short(*dilation), groups=groups,
+                              bias=module.bias is not None))
+    fields["experts"] = experts
+    if rounding == "ceil":
+        fields["rounding"] = "ceil"
+    _emit(state, node, "conv", fields, sources, module, "floor" if rounding == "floor" else None)
 
 
 def _timm_blur(state: _Import, node: torch.fx.Node, module: nn.Module, source: _Value) -> None:

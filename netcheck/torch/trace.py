@@ -70,7 +70,7 @@ def is_leaf(module: nn.Module) -> bool:
     if isinstance(module, NetworkModule):
         return False
     if kind.__module__ == layers.__name__ or kind.__name__ in _DROP_PATHS or known.is_known(module) or \
-            known.is_blur(module) or known.is_space_to_depth(module):
+            known.is_blur(module) or known.is_space_to_depth(module) or known.is_cond_conv(module):
         return True
     if isinstance(module, (nn.Sequential, nn.ModuleList, nn.ModuleDict)):
         return False
