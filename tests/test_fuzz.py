@@ -51,6 +51,7 @@ if str(REPO) not in sys.path:
     sys.path.append(str(REPO))
 
 netcheck = pytest.importorskip("netcheck")
+from netcheck.spec import LAYER_TYPES  # noqa: E402
 
 # pytest --fuzz sets the full volume (1); the default run takes a quarter of it, to keep the suite short
 SCALE = float(os.environ.get("NETCHECK_FUZZ_SCALE", "0.25"))
@@ -413,10 +414,10 @@ KEY_POOL = [
     "non_trainable_params", "macs", "neurons", "width", "height", "depth", "top", "bottom", "left", "right",
     "x-meta", "<<", "strides", "Name", "kernel_size", "n\u0430me", '"stride\\u200b"', "1", "true", "null",
     "[a, b]", '"name"', "'kernel'", '"\\e[2Jkey"', "yes", "X-meta", "x-",
+    "experts", "crop", "channels", "factor", "padding_mode", "weight_standardization", "gain", "gamma", "eps",
+    "per_channel", "init", "bias_init", "mode", "momentum",
 ]
-TYPES = ["conv2d", "conv_transpose2d", "maxpool2d", "avgpool2d", "global_avgpool2d", "global_maxpool2d",
-         "adaptive_avgpool2d", "zeropad2d", "upsample2d", "flatten", "dense", "batchnorm2d", "lrn", "dropout",
-         "activation", "add", "concat"]
+TYPES = list(LAYER_TYPES)  # every layer type the format has
 
 
 def containers(node, out=None) -> list:
