@@ -63,13 +63,13 @@ TIMM = [
     "convnextv2_atto", "inception_next_tiny", "repvgg_a0", "repghostnet_050", "repvit_m1", "mobileone_s0",
     "tresnet_m", "gernet_s", "resnet18d", "senet154", "vovnet39a", "ese_vovnet19b_dw", "hgnet_tiny", "hgnetv2_b0",
     "nasnetalarge", "pnasnet5large", "poolformer_s12", "convmixer_768_32", "rdnet_tiny", "starnet_s1",
-    "test_convnext",
+    "test_convnext", "fastvit_t8",
 ]
 
 #: timm models built on attention over tokens (out of the format's scope): they must be refused, never wrong.
 TIMM_ATTENTION = [
     "sebotnet33ts_256", "bat_resnext26ts", "halonet26t", "lambda_resnet26t", "efficientvit_b0",
-    "edgenext_xx_small", "mobilevit_xxs", "levit_128s", "coat_lite_tiny", "xcit_nano_12_p16_224", "fastvit_t8",
+    "edgenext_xx_small", "mobilevit_xxs", "levit_128s", "coat_lite_tiny", "xcit_nano_12_p16_224", "fastvit_sa12",
 ]
 
 #: timm's modules of convolutional families, for ``--subset wide`` (a few hold attention hybrids as well).
