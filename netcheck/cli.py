@@ -80,8 +80,9 @@ def schema() -> None:
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="A violation code, such as NC101.")]) -> None:
-    """Explain a violation code, with a failing and a passing example."""
+def explain(code: Annotated[str, typer.Argument(help="A violation code, such as NC101, or a layer type, such as "
+                                                   "conv2d.")]) -> None:
+    """Explain a violation code (with a failing and a passing example) or a layer type (its fields and arithmetic)."""
     _finish(commands.explain(code))
 
 

@@ -209,13 +209,21 @@ def sizes(paths: str | list[str], fmt: str, max_size: int, options: Options) -> 
 
 
 def explain(code: str) -> Outcome:
-    """The documentation of a violation code."""
+    """The documentation of a violation code, or of a layer type (its fields, arithmetic and codes)."""
     from netcheck import rules
 
+    kind = code.strip().lower()
+    if not kind.startswith("nc"):  # a layer type: the models are needed (a code is explained without them)
+        from netcheck.layerdocs import describe
+        from netcheck.spec import LAYER_TYPES
+
+        if kind in LAYER_TYPES:
+            return Outcome(describe(kind), OK)
     try:
         rule = rules.rule(code)
     except KeyError:
-        return Outcome("", USAGE, f"netcheck: unknown code {code!r}; codes: {', '.join(rules.CODES)}")
+        return Outcome("", USAGE, f"netcheck: unknown code or layer type {code!r}; codes: {', '.join(rules.CODES)}; "
+                                  "or a layer type such as conv2d (docs/format.md lists them)")
     return Outcome(f"{rule.code} ({rule.name}, {rule.severity})\n\n{rule.doc}\n", OK)
 
 

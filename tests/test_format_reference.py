@@ -141,3 +141,25 @@ def test_yaml_example_behaves_as_the_doc_says(example: YamlExample) -> None:
         assert (example.code, "error") in found, (found, example.text)
     else:
         assert report.ok and (example.code, "warning") in found, (found, example.text)
+
+
+@pytest.mark.parametrize("kind", spec.LAYER_TYPES)
+def test_explain_describes_every_layer_type(kind: str) -> None:
+    """``netcheck explain <type>``: the description, every own field, the arithmetic of the reference, an example."""
+    from netcheck import commands
+    from netcheck.layerdocs import ARITHMETIC
+
+    outcome = commands.explain(kind.upper() if kind == "dense" else kind)
+    assert outcome.status == 0 and isinstance(outcome.text, str) and outcome.text.startswith(f"{kind} (layer type)")
+    own = [key for key in spec.LAYER_CLASSES[kind].model_fields if key not in ("name", "expect", "type")]
+    assert all(f"\n  {key} " in outcome.text for key in own if key != "inputs" or
+               spec.LAYER_CLASSES[kind].model_fields[key].is_required())
+    assert "Output:" in outcome.text and kind in ARITHMETIC and "](#" not in outcome.text
+    assert f"type: {kind}" in outcome.text
+
+
+def test_explain_refuses_what_is_neither_a_code_nor_a_layer_type() -> None:
+    from netcheck import commands
+
+    outcome = commands.explain("conv3d")
+    assert outcome.status == 2 and "unknown code or layer type 'conv3d'" in outcome.error_text
