@@ -128,6 +128,8 @@ ARITHMETIC: dict[str, Arithmetic] = {
     "slice": Arithmetic(output="W × H × (stop − start); start < stop ≤ D is needed (NC103 otherwise)",
                         codes=("NC103",)),
     "channel_shuffle": Arithmetic(output=_SAME, codes=("NC104",), notes=_GROUPS_NOTE),
+    "evonorm2d": Arithmetic(output=_SAME, trainable="3·D with `activation: true` (v, scale, shift), else 2·D",
+                            codes=("NC104",), notes=_GROUPS_NOTE),
     "group_softmax": Arithmetic(output=_SAME, codes=("NC104",), notes=_GROUPS_NOTE),
     "layernorm2d": Arithmetic(output=_SAME, trainable="with `affine: true`, 2·D (D with `bias: false`), else 0"),
     "rmsnorm2d": Arithmetic(output=_SAME, trainable="D with `affine: true`, else 0"),

@@ -530,6 +530,22 @@ _NORM_EPS = Field(1e-5, gt=0, allow_inf_nan=False, description="Added to the var
 _NORM_AFFINE = Field(True, description="Learns a scale and a shift per channel (2·D trainable).", examples=[False])
 
 
+class EvoNorm2d(LayerBase):
+    """EvoNorm-S0 (timm's EvoNorm2dS0 and S0a): x·sigmoid(v·x) divided by the standard deviation of x over each
+    group of channels and the plane, then a scale and a shift per channel; 3·D trainable (2·D without the
+    activation). Same shape."""
+
+    type: Literal["evonorm2d"]
+    example: ClassVar[dict[str, Any]] = {"name": "norm", "type": "evonorm2d", "groups": 32}
+    groups: PositiveInt = Field(32, description="Channel groups of the standard deviation; must divide the depth "
+                                "(NC104).", examples=[32])
+    activation: bool = Field(True, description="The x·sigmoid(v·x) part, with its D learned v.", examples=[False])
+    variant: Literal["s0", "s0a"] = Field("s0", description="Without the activation, s0 only scales and shifts; "
+                                          "s0a still divides by the deviation.", examples=["s0a"])
+    eps: float = Field(1e-5, gt=0, allow_inf_nan=False, description="Added to the variance (timm's S0a uses 1e-3).",
+                       examples=[1e-3])
+
+
 class GroupSoftmax(LayerBase):
     """Split attention's softmax: the D channels as `groups` groups of D/groups, a softmax across the groups at each
     channel of a group and each position (SKNet's and ResNeSt's weights of their branches). Same shape."""
@@ -678,7 +694,7 @@ Layer = Annotated[
         BatchNorm2d, Lrn, Dropout, Activation, Add, Concat, Multiply, Slice, ChannelShuffle,
         LayerNorm2d, GroupNorm, InstanceNorm2d, LayerScale, PReLU, DropPath, Identity,
         PixelShuffle, PixelUnshuffle, Scale, Subtract, RmsNorm2d, Grn, ChannelConv, GroupSoftmax,
-        ContextPool2d,
+        ContextPool2d, EvoNorm2d,
     ],
     Field(discriminator="type"),
 ]

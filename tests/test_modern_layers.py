@@ -28,7 +28,7 @@ MODERN_SPECS = sorted(MODERN.glob("*.yaml"))
 NEW_TYPES = ("multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d", "layer_scale",
              "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale", "subtract", "rmsnorm2d",
              "grn", "channel_conv", "blurpool2d", "crop2d", "resize2d", "group_softmax",
-             "context_pool2d", "cond_conv2d")
+             "context_pool2d", "cond_conv2d", "evonorm2d")
 
 
 def codes(report: FileReport) -> set[str]:
@@ -178,7 +178,8 @@ def test_defaults_are_formats() -> None:
                         "grn": ["type"], "channel_conv": ["type", "kernel"], "blurpool2d": ["type"],
                         "crop2d": ["type", "crop"], "resize2d": ["type", "output"],
                         "group_softmax": ["type", "groups"], "context_pool2d": ["inputs", "type"],
-                        "cond_conv2d": ["inputs", "type", "filters", "kernel", "experts"]}
+                        "cond_conv2d": ["inputs", "type", "filters", "kernel", "experts"],
+                        "evonorm2d": ["type"]}
 
 
 # Violations: code, message and location ------------------------------------------------------------------------------

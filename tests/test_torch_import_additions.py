@@ -364,3 +364,14 @@ def test_condconv_is_a_cond_conv2d_of_the_features_and_the_routing(padding: str)
     (conv,) = fields(network, "cond_conv2d")
     assert conv["experts"] == 3 and conv["filters"] == 6 and conv["stride"] == 2
     assert network.layers[-1].inputs is not None and len(network.layers[-1].inputs) == 2
+
+
+@pytest.mark.parametrize(("name", "activation"), [("EvoNorm2dS0", True), ("EvoNorm2dS0a", True),
+                                                   ("EvoNorm2dS0", False), ("EvoNorm2dS0a", False)])
+def test_evonorm_s0_is_an_evonorm2d(name: str, activation: bool) -> None:
+    from timm.layers import evo_norm
+
+    norm = randomised(getattr(evo_norm, name)(16, groups=4, apply_act=activation))
+    network = same_numbers(nn.Sequential(nn.Conv2d(3, 16, 1), norm), "5x4x3")
+    (evo,) = fields(network, "evonorm2d")
+    assert evo["groups"] == 4 and evo.get("activation", True) == activation

@@ -46,7 +46,7 @@ MODERN_SPECS = sorted((ROOT / "tests" / "modern").glob("*.yaml"))
 COVERED = frozenset({"multiply", "slice", "channel_shuffle", "layernorm2d", "groupnorm", "instancenorm2d",
                      "layer_scale", "prelu", "drop_path", "identity", "pixel_shuffle", "pixel_unshuffle", "scale",
                      "subtract", "rmsnorm2d", "grn", "channel_conv", "blurpool2d", "crop2d", "resize2d",
-                     "group_softmax", "context_pool2d", "cond_conv2d"})
+                     "group_softmax", "context_pool2d", "cond_conv2d", "evonorm2d"})
 SLOW = settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -137,13 +137,15 @@ EVERY_NEW_LAYER = """
       - {name: routing, type: dense, units: 3, activation: sigmoid, inputs: fc}
       - {name: cond, type: cond_conv2d, inputs: [gn, routing], filters: 4, kernel: 3, stride: 2, padding: same,
          experts: 3, groups: 2, rounding: floor}
+      - {name: evo, type: evonorm2d, groups: 2, inputs: gn}
+      - {name: evo_plain, type: evonorm2d, groups: 4, activation: false, variant: s0a, eps: 1.0e-3}
 """
 
 
 def test_every_new_layer_parity() -> None:
     network = spec(EVERY_NEW_LAYER)
     module, count = assert_parity(network)
-    assert count == 42
+    assert count == 44
     assert {layer.type for layer in network.layers} >= COVERED
     assert type(module.layer("gn")) is nn.GroupNorm and module.layer("gn").eps == 0.001
     assert type(module.layer("shuffle")) is nn.ChannelShuffle
@@ -368,7 +370,7 @@ NEW_LAYERS = st.sampled_from([
     {"type": "layer_scale", "per_channel": False, "bias": True}, {"type": "blurpool2d", "padding": 1},
     {"type": "blurpool2d", "kernel": 2, "stride": 1, "padding_mode": "zeros"}, {"type": "crop2d", "crop": {"top": 1}},
     {"type": "resize2d", "output": "5x3"}, {"type": "group_softmax", "groups": 2},
-    {"type": "activation", "function": "square"},
+    {"type": "activation", "function": "square"}, {"type": "evonorm2d", "groups": 4},
     {"type": "conv2d", "filters": 8, "kernel": 3, "padding": 1, "weight_standardization": {"gain": True}},
 ])
 

@@ -43,6 +43,12 @@ def groupnorm(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
                    problems=channel_groups_problems(layer, depth))
 
 
+def evonorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
+    """Same shape; 3D trainable (v, scale, shift), 2D without the activation; groups must divide D (NC104)."""
+    depth = flows[0].shape.depth
+    return Outcome(flows[0], (3 if layer.activation else 2) * depth, problems=channel_groups_problems(layer, depth))
+
+
 def instancenorm2d(layer: Record, flows: list[Flow], rounding: str) -> Outcome:
     """Same shape; 2D trainable if affine, 2D non-trainable (running mean, variance) if tracked."""
     depth = flows[0].shape.depth
@@ -90,4 +96,5 @@ RULES: dict[str, Rule] = {
     "scale": passthrough,
     "channel_shuffle": channel_shuffle,
     "group_softmax": channel_shuffle,
+    "evonorm2d": evonorm2d,
 }

@@ -251,6 +251,7 @@ NEEDS: dict[str, Callable[[Record, Inputs], Needs]] = {
     "conv2d": _sliding, "cond_conv2d": _cond_conv, "maxpool2d": _sliding, "avgpool2d": _sliding, "blurpool2d": _sliding,
     "conv_transpose2d": _transposed,
     "groupnorm": _channel_groups, "channel_shuffle": _channel_groups, "group_softmax": _channel_groups,
+    "evonorm2d": _channel_groups,
     "pixel_shuffle": _shuffle, "pixel_unshuffle": _unshuffle,
     "slice": _slice, "dense": _dense, "flatten": _flatten,
     "add": _add, "subtract": _add, "concat": _concat, "multiply": _multiply, "channel_conv": _channel_conv,

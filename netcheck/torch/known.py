@@ -1,5 +1,6 @@
 """Modules outside torch.nn read as one layer by what they compute: timm's normalisations whose forward code uses
-operations the format has no single layer for (a norm over the plane, a root mean square).
+operations the format has no single layer for (a norm over the plane, a root mean square, EvoNorm's grouped
+deviation), its blur pool, space-to-depth and CondConv.
 
 Each is recognised by its class (name and package) and then verified: netcheck's
 own module for the layer, given the same parameters, must compute the same
@@ -16,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from netcheck.torch.layers import BlurPool2d, Grn, RmsNorm2d, binomial_filter
+from netcheck.torch.layers import BlurPool2d, EvoNorm2d, Grn, RmsNorm2d, binomial_filter
 
 CHANNELS_FIRST, CHANNELS_LAST = "first", "last"
 
@@ -55,11 +56,25 @@ def _rms(channels: str) -> Callable[[Any], Reading]:
     return read
 
 
+def _evo(variant: str) -> Callable[[Any], Reading]:
+    def read(module: Any) -> Reading:
+        channels, activation = int(module.weight.numel()), module.v is not None
+        ours = EvoNorm2d(channels, int(module.groups), activation, variant, float(module.eps))
+        ours.load_state_dict(module.state_dict())
+        fields: dict[str, Any] = {"type": "evonorm2d", "groups": int(module.groups)}
+        fields.update({key: value for key, value, usual in (("activation", activation, True),
+                                                            ("variant", variant, "s0"),
+                                                            ("eps", float(module.eps), 1e-5)) if value != usual})
+        return Reading(fields, ours, CHANNELS_FIRST)
+    return read
+
+
 #: timm's classes by name, each with its reading.
 KNOWN: dict[str, Callable[[Any], Reading]] = {
     "GlobalResponseNorm": _grn,
     "RmsNorm2d": _rms(CHANNELS_FIRST), "RmsNorm2dFp32": _rms(CHANNELS_FIRST),
     "RmsNorm": _rms(CHANNELS_LAST), "RmsNormFp32": _rms(CHANNELS_LAST),
+    "EvoNorm2dS0": _evo("s0"), "EvoNorm2dS0a": _evo("s0a"),
 }
 
 

@@ -391,3 +391,28 @@ class CondConv2d(nn.Module):
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel={self.kernel}, stride={self.stride}, "
                 f"dilation={self.dilation}, groups={self.groups}, experts={self.weight.shape[0]}, pad={self.pad}")
+
+
+class EvoNorm2d(nn.Module):
+    """EvoNorm-S0 as timm's ``EvoNorm2dS0`` / ``EvoNorm2dS0a`` compute it (parameters ``weight``, ``bias``, ``v``)."""
+
+    def __init__(self, channels: int, groups: int, activation: bool, variant: str, eps: float) -> None:
+        super().__init__()
+        self.groups, self.variant, self.eps = groups, variant, eps
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+        self.v = nn.Parameter(torch.ones(channels)) if activation else None
+
+    def _deviation(self, x: torch.Tensor) -> torch.Tensor:
+        batch, channels, height, width = x.shape
+        grouped = x.reshape(batch, self.groups, channels // self.groups, height, width)
+        deviation = grouped.float().var(dim=(2, 3, 4), unbiased=False, keepdim=True).add(self.eps).sqrt()
+        return deviation.expand(grouped.shape).reshape(batch, channels, height, width).to(x.dtype)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = (1, -1, 1, 1)
+        if self.v is not None:
+            x = x * (x * self.v.view(shape)).sigmoid() / self._deviation(x)
+        elif self.variant == "s0a":
+            x = x / self._deviation(x)
+        return x * self.weight.view(shape) + self.bias.view(shape)

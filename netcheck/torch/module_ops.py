@@ -20,6 +20,7 @@ from netcheck.torch.layers import (
     CondConv2d,
     ContextPool2d,
     DropPath,
+    EvoNorm2d,
     GlobalAvgPool2d,
     GlobalMaxPool2d,
     Grn,
@@ -505,6 +506,11 @@ def _modern_module(state: _Import, node: torch.fx.Node, module: nn.Module, sourc
         _blur(state, node, source, module, module.kernel, module.stride, module.pad, mode)
     elif isinstance(module, nn.RMSNorm):
         _rms_norm(state, node, source, module)
+    elif isinstance(module, EvoNorm2d):
+        _emit(state, node, "norm", {"type": "evonorm2d", "groups": module.groups,
+                                    **({} if module.v is not None else {"activation": False}),
+                                    **({} if module.variant == "s0" else {"variant": module.variant}),
+                                    **_extra_values("evonorm2d", eps=module.eps)}, [source], module)
     elif isinstance(module, GroupSoftmax):
         _emit(state, node, "softmax", {"type": "group_softmax", "groups": module.groups}, [source], module)
     elif isinstance(module, Grn):
@@ -554,8 +560,8 @@ def _known_module(state: _Import, node: torch.fx.Node, module: nn.Module, source
     shape = _tensor_shape(node.args[0]) if isinstance(node.args[0], torch.fx.Node) else None
     if shape is None or not known.computes_the_same(module, read, shape):
         raise _unsupported(state, node, f"{name} does not compute what the format's {read.fields['type']} does")
-    _emit(state, node, "norm" if read.fields["type"] != "grn" else "grn", read.fields, [source], module,
-          channels_last=True)
+    _emit(state, node, "grn" if read.fields["type"] == "grn" else "norm", read.fields, [source], module,
+          channels_last=read.channels == known.CHANNELS_LAST or source.rank == 2)
 
 
 def _blur(state: _Import, node: torch.fx.Node, source: _Value, module: nn.Module, kernel: int, stride_size: Any,
