@@ -203,6 +203,10 @@ _DILATION = Field(1, description="Spacing between kernel taps: F_eff = dilationÂ
 _ROUNDING = Field(None, description="Overrides the network's rounding for this layer.", examples=["floor"])
 _BIAS = Field(True, description="Adds one parameter per output channel.", examples=[False])
 _ACTIVATION = Field(None, description="An activation applied after the layer (no parameters).", examples=["relu"])
+_FILTERS = Field(description="K: the number of filters (output depth).", examples=[64])
+_CONV_STRIDE = Field(1, description="S: the step between windows.", examples=[2])
+_CONV_PADDING = Field(0, description=_PADDING_DOC, examples=[1, "same"])
+_CONV_GROUPS = Field(1, description="Channel groups; must divide depth and filters.", examples=[32])
 
 
 class WeightStandardization(Model):
@@ -223,12 +227,12 @@ class Conv2d(LayerBase):
     type: Literal["conv2d"]
     example: ClassVar[dict[str, Any]] = {"name": "conv1", "type": "conv2d", "filters": 64, "kernel": 3, "stride": 1,
                                          "padding": 1}
-    filters: PositiveInt = Field(description="K: the number of filters (output depth).", examples=[64])
+    filters: PositiveInt = _FILTERS
     kernel: Size = _KERNEL
-    stride: Size = Field(1, description="S: the step between windows.", examples=[2])
-    padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1, "same"])
+    stride: Size = _CONV_STRIDE
+    padding: PaddingSize = _CONV_PADDING
     dilation: Size = _DILATION
-    groups: PositiveInt = Field(1, description="Channel groups; must divide depth and filters.", examples=[32])
+    groups: PositiveInt = _CONV_GROUPS
     bias: bool = _BIAS
     activation: ActivationName | None = _ACTIVATION
     rounding: Rounding | None = _ROUNDING
@@ -247,12 +251,12 @@ class CondConv2d(LayerBase):
     inputs: list[LayerName] = Field(min_length=2, max_length=2, description="[features, routing]: a volume and "
                                     "1 x 1 x experts routing weights (NC103 otherwise).",
                                     examples=[["features", "routing"]])
-    filters: PositiveInt = Field(description="K: the number of filters (output depth).", examples=[64])
+    filters: PositiveInt = _FILTERS
     kernel: Size = _KERNEL
-    stride: Size = Field(1, description="S: the step between windows.", examples=[2])
-    padding: PaddingSize = Field(0, description=_PADDING_DOC, examples=[1, "same"])
+    stride: Size = _CONV_STRIDE
+    padding: PaddingSize = _CONV_PADDING
     dilation: Size = _DILATION
-    groups: PositiveInt = Field(1, description="Channel groups; must divide depth and filters.", examples=[32])
+    groups: PositiveInt = _CONV_GROUPS
     bias: bool = _BIAS
     experts: PositiveInt = Field(description="The sets of weights mixed by the routing.", examples=[4, 8])
     rounding: Rounding | None = _ROUNDING
