@@ -100,6 +100,7 @@ class _Import:
     pieces: dict[torch.fx.Node, _Pieces] = field(default_factory=dict)
     max_pads: dict[torch.fx.Node, tuple[_Value, tuple[int, ...]]] = field(default_factory=dict)  # −inf pads
     positions: dict[torch.fx.Node, tuple[str, _Value]] = field(default_factory=dict)  # GCNet's N x C x HW views
+    gammas: list[float] = field(default_factory=list)  # the γ of the weight standardisations read so far
     notes: list[str] = field(default_factory=list)
     paths: dict[str, tuple[str, ...]] = field(default_factory=dict)  # layer name → its module path, local name last
 

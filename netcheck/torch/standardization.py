@@ -66,7 +66,9 @@ def _standardization(state: _Import, node: torch.fx.Node, weight: _Param,
     tensors.append((gain.key, gain.tensor))
     fan_in = weight.tensor[0].numel()
     fields: dict[str, Any] = {"gain": True}
-    gamma = _gamma_of(gain.factor, fan_in)
+    gamma = next((known for known in state.gammas if known * fan_in ** -0.5 == gain.factor), None) or \
+        _gamma_of(gain.factor, fan_in)
+    state.gammas.append(gamma)  # the next layers of the model most likely share it
     if gamma != default.gamma:
         fields["gamma"] = gamma
     if eps != default.eps:
