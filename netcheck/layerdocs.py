@@ -134,7 +134,8 @@ ARITHMETIC: dict[str, Arithmetic] = {
     "layernorm2d": Arithmetic(output=_SAME, trainable="with `affine: true`, 2·D (D with `bias: false`), else 0"),
     "rmsnorm2d": Arithmetic(output=_SAME, trainable="D with `affine: true`, else 0"),
     "grn": Arithmetic(output=_SAME, trainable="2·D"),
-    "groupnorm": Arithmetic(output=_SAME, trainable=_AFFINE, codes=("NC104",), notes=_GROUPS_NOTE),
+    "groupnorm": Arithmetic(output=_SAME, trainable="with `affine: true`, 2·D (D with `bias: false`), else 0",
+                            codes=("NC104",), notes=_GROUPS_NOTE),
     "instancenorm2d": Arithmetic(output=_SAME, trainable=_AFFINE,
                                  non_trainable="2·D (running mean and variance) with `track_running_stats: true`, "
                                                "else 0"),

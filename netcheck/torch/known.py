@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from netcheck.torch.layers import BlurPool2d, EvoNorm2d, Grn, RmsNorm2d, binomial_filter
+from netcheck.torch.nodes import _changed
 
 CHANNELS_FIRST, CHANNELS_LAST = "first", "last"
 
@@ -34,9 +35,7 @@ class Reading:
 def _grn(module: Any) -> Reading:
     ours = Grn(int(module.weight.numel()), float(module.eps))
     ours.load_state_dict({"weight": module.weight.detach(), "bias": module.bias.detach()})
-    fields: dict[str, Any] = {"type": "grn"}
-    if float(module.eps) != 1e-6:
-        fields["eps"] = float(module.eps)
+    fields: dict[str, Any] = {"type": "grn", **_changed("grn", eps=float(module.eps))}
     return Reading(fields, ours, CHANNELS_LAST if module.channel_dim == -1 else CHANNELS_FIRST)
 
 
@@ -47,11 +46,8 @@ def _rms(channels: str) -> Callable[[Any], Reading]:
         ours = RmsNorm2d(size, eps=module.eps, elementwise_affine=affine)
         if affine:
             ours.load_state_dict({"weight": module.weight.detach()})
-        fields: dict[str, Any] = {"type": "rmsnorm2d"}
-        if not affine:
-            fields["affine"] = False
-        if module.eps is not None:
-            fields["eps"] = float(module.eps)
+        fields = {"type": "rmsnorm2d", **_changed("rmsnorm2d", affine=affine,
+                                                  eps=None if module.eps is None else float(module.eps))}
         return Reading(fields, ours, channels)
     return read
 
@@ -61,10 +57,8 @@ def _evo(variant: str) -> Callable[[Any], Reading]:
         channels, activation = int(module.weight.numel()), module.v is not None
         ours = EvoNorm2d(channels, int(module.groups), activation, variant, float(module.eps))
         ours.load_state_dict(module.state_dict())
-        fields: dict[str, Any] = {"type": "evonorm2d", "groups": int(module.groups)}
-        fields.update({key: value for key, value, usual in (("activation", activation, True),
-                                                            ("variant", variant, "s0"),
-                                                            ("eps", float(module.eps), 1e-5)) if value != usual})
+        fields = {"type": "evonorm2d", "groups": int(module.groups),
+                  **_changed("evonorm2d", activation=activation, variant=variant, eps=float(module.eps))}
         return Reading(fields, ours, CHANNELS_FIRST)
     return read
 

@@ -39,6 +39,7 @@ from netcheck.torch.nodes import (
     NCHW,
     NHWC,
     _alias,
+    _changed,
     _emit,
     _Import,
     _shape_of,
@@ -497,10 +498,7 @@ def _modern_module(state: _Import, node: torch.fx.Node, module: nn.Module, sourc
         _emit(state, node, "norm", {"type": "layernorm2d", **affine, **_extra_values("layernorm2d", eps=module.eps)},
               [source], module)
     elif isinstance(module, RmsNorm2d):
-        fields: dict[str, Any] = {"type": "rmsnorm2d", **({} if module.elementwise_affine else {"affine": False})}
-        if module.eps is not None:
-            fields["eps"] = float(module.eps)
-        _emit(state, node, "norm", fields, [source], module)
+        _emit(state, node, "norm", _rms_fields(module), [source], module)
     elif isinstance(module, BlurPool2d):
         mode = "zeros" if module.mode == "constant" else module.mode
         _blur(state, node, source, module, module.kernel, module.stride, module.pad, mode)
@@ -508,9 +506,8 @@ def _modern_module(state: _Import, node: torch.fx.Node, module: nn.Module, sourc
         _rms_norm(state, node, source, module)
     elif isinstance(module, EvoNorm2d):
         _emit(state, node, "norm", {"type": "evonorm2d", "groups": module.groups,
-                                    **({} if module.v is not None else {"activation": False}),
-                                    **({} if module.variant == "s0" else {"variant": module.variant}),
-                                    **_extra_values("evonorm2d", eps=module.eps)}, [source], module)
+                                    **_changed("evonorm2d", activation=module.v is not None, variant=module.variant,
+                                               eps=float(module.eps))}, [source], module)
     elif isinstance(module, GroupSoftmax):
         _emit(state, node, "softmax", {"type": "group_softmax", "groups": module.groups}, [source], module)
     elif isinstance(module, Grn):
@@ -524,7 +521,7 @@ def _modern_module(state: _Import, node: torch.fx.Node, module: nn.Module, sourc
         _group_norm(state, node, source, int(module.num_groups), module.weight is not None, module.bias is not None,
                     float(module.eps), module)
     elif isinstance(module, nn.InstanceNorm2d):
-        fields = {"type": "instancenorm2d"}
+        fields: dict[str, Any] = {"type": "instancenorm2d"}
         fields.update({key: True for key in ("affine", "track_running_stats") if getattr(module, key)})
         fields.update(_extra_values("instancenorm2d", eps=module.eps))
         _emit(state, node, "norm", fields, [source], module)
@@ -650,21 +647,21 @@ def _rms_norm(state: _Import, node: torch.fx.Node, source: _Value, module: nn.RM
         raise _unsupported(state, node, f"RMSNorm over {list(module.normalized_shape)} of a "
                                         f"{source.layout.upper()} tensor; the format's rmsnorm2d normalises the "
                                         "channels at each position")
-    fields: dict[str, Any] = {"type": "rmsnorm2d", **({} if module.elementwise_affine else {"affine": False})}
-    if module.eps is not None:
-        fields["eps"] = float(module.eps)
-    _emit(state, node, "norm", fields, [source], module, channels_last=True)
+    _emit(state, node, "norm", _rms_fields(module), [source], module, channels_last=True)
+
+
+def _rms_fields(module: nn.RMSNorm) -> dict[str, Any]:
+    """An ``nn.RMSNorm`` (or netcheck's RmsNorm2d) as rmsnorm2d's fields."""
+    eps = None if module.eps is None else float(module.eps)
+    return {"type": "rmsnorm2d", **_changed("rmsnorm2d", affine=module.elementwise_affine, eps=eps)}
 
 
 def _layer_scale_fields(module: LayerScale) -> dict[str, Any]:
     """netcheck's own LayerScale module as its layer's fields."""
-    default = spec.LayerScale.model_fields
-    fields: dict[str, Any] = {"type": "layer_scale"}
-    values = {"init": module.gamma.detach().flatten()[0].item(), "per_channel": module.gamma.dim() == 3,
-              "bias": module.beta is not None,
-              "bias_init": module.beta.detach().flatten()[0].item() if module.beta is not None else 0.0}
-    fields.update({key: value for key, value in values.items() if value != default[key].default})
-    return fields
+    return {"type": "layer_scale", **_changed(
+        "layer_scale", init=module.gamma.detach().flatten()[0].item(), per_channel=module.gamma.dim() == 3,
+        bias=module.beta is not None,
+        bias_init=module.beta.detach().flatten()[0].item() if module.beta is not None else 0.0)}
 
 
 def _channel_conv(state: _Import, node: torch.fx.Node, module: nn.Conv1d, source: _Value) -> None:

@@ -10,7 +10,7 @@ import torch
 import torch.fx
 from torch import nn
 
-from netcheck.spec import Shape
+from netcheck.spec import LAYER_CLASSES, Shape
 from netcheck.torch.build import INPUT
 from netcheck.torch.errors import UnsupportedOp
 from netcheck.torch.sizes import torch_shape
@@ -268,6 +268,13 @@ def _module_tensors(module: nn.Module | None, prefix: str) -> list[tuple[str, to
     if module is None:
         return []
     return [(prefix + key, tensor) for key, tensor in (*module.named_parameters(), *module.named_buffers())]
+
+
+def _changed(kind: str, **values: Any) -> dict[str, Any]:
+    """The fields of a ``kind`` layer among ``values`` that differ from the format's defaults (written; the rest
+    left out)."""
+    defaults = LAYER_CLASSES[kind].model_fields
+    return {key: value for key, value in values.items() if value != defaults[key].default}
 
 
 def _is_number(value: Any) -> bool:
